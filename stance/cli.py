@@ -1,0 +1,204 @@
+"""The `stance` command. Every subcommand imports what it needs inside its handler, so `--help` is instant."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+
+def _parse_set(values: Sequence[str]) -> dict[str, Any]:
+    import yaml
+
+    out = {}
+    for item in values:
+        key, sep, raw = item.partition("=")
+        if not sep:
+            raise SystemExit(f"stance: --set expects section.key=value, got {item!r}")
+        out[key] = yaml.safe_load(raw)
+    return out
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from training.run import train
+
+    summary = train(args.config, _parse_set(args.set), progress=not args.no_progress)
+    print(json.dumps(summary, indent=2, sort_keys=True))
+    return 0
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    from training.baseline import run_baseline
+
+    print(json.dumps(run_baseline(args.config), indent=2, sort_keys=True))
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from stance.predictor import Predictor
+    from training.evaluate_cli import evaluate_model
+
+    _tracking()
+    result = evaluate_model(Predictor.load(args.model, batch_size=args.batch_size), args.data, args.figures)
+    text = json.dumps(result, indent=2, sort_keys=True)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from stance.predictor import Predictor
+    from stance.records import read_jsonl, write_jsonl
+
+    records = read_jsonl(args.input)  # validated up front: a bad line stops before any model work
+    _tracking()
+    predictor = Predictor.load(args.model, batch_size=args.batch_size)
+    predictions = predictor.predict(records)
+    count = write_jsonl(args.output, (p.to_dict() for p in predictions))
+    print(f"wrote {count} predictions to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_register(args: argparse.Namespace) -> int:
+    from training.registry import register_best
+
+    outcome = register_best(metric=args.metric, name=args.name)
+    print(outcome.message)
+    print(json.dumps(outcome.to_dict(), indent=2, sort_keys=True))
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from stance.analyze_cli import run_analyze
+
+    _tracking()
+    return run_analyze(args)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from serving.export import export_champion
+
+    _tracking()
+    print(export_champion(args.model))
+    return 0
+
+
+def cmd_data_check(args: argparse.Namespace) -> int:
+    from training.corpus import CORPUS_DIR, check_corpus
+    from training.catalogue_ids import known_actor_ids
+
+    root = Path(args.path) if args.path else CORPUS_DIR
+    report = check_corpus(root, known_ids=None if args.no_catalogue else known_actor_ids())
+    for line in report.errors:
+        print(f"error: {line}")
+    for line in report.warnings:
+        print(f"warning: {line}")
+    print(json.dumps(report.counts, indent=2, sort_keys=True))
+    print(f"{'OK' if report.ok else 'FAILED'}: {len(report.errors)} error(s) in {root}")
+    return 0 if report.ok else 1
+
+
+def cmd_data_split(args: argparse.Namespace) -> int:
+    from training.corpus import CORPUS_DIR, write_splits
+
+    splits = write_splits(Path(args.path) if args.path else CORPUS_DIR)
+    print(json.dumps({k: len(v) for k, v in splits.items()}))
+    return 0
+
+
+def _tracking() -> None:
+    """Model URIs such as models:/stance@champion resolve against the project's MLflow store."""
+    from training.tracking import configure
+
+    configure()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stance", description="Directed stance and actor sentiment in news.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("train", help="fine-tune a model from a config and log the run to MLflow")
+    p.add_argument("--config", default="quick", help="quick, default, or a path to a YAML config (default: quick)")
+    p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                   help="override one config value, e.g. --set training.epochs=1 (repeatable)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("baseline", help="TF-IDF + logistic regression baseline, logged like a fine-tuned run")
+    p.add_argument("--config", default="default", help="the config whose data to use (default: default)")
+    p.set_defaults(func=cmd_baseline)
+
+    p = sub.add_parser("evaluate", help="metrics of a model on labelled data, as JSON")
+    p.add_argument("--model", required=True, help="model folder or MLflow URI (models:/stance@champion)")
+    p.add_argument("--data", required=True, action="append",
+                   help="a JSONL file of labelled canonical records or corpus articles, or a named source "
+                        "(directed:valid, newsmtsc:dev-rw, ir:test, ...); repeatable")
+    p.add_argument("--figures", help="folder for confusion-matrix PNGs")
+    p.add_argument("--out", help="also write the JSON here")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("predict", help="label every canonical record of a JSONL file")
+    p.add_argument("--model", required=True, help="model folder or MLflow URI (models:/stance@champion)")
+    p.add_argument("input", help="JSONL of canonical records (TASK.md); labels, if present, are ignored")
+    p.add_argument("output", help="JSONL to write: id, task, label, probabilities per record")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("register", help="register the best run as a version of `stance`; move @champion if it wins")
+    p.add_argument("--metric", default="val_score",
+                   help="validation metric that decides (default val_score = mean of the two macro-F1)")
+    p.add_argument("--name", default="stance", help="registered model name")
+    p.set_defaults(func=cmd_register)
+
+    p = sub.add_parser("analyze", help="actors, stances and sentiment per sentence of raw text")
+    p.add_argument("input", nargs="?", help="a text file (default: standard input); one document per file, "
+                                            "or one per line with --lines")
+    p.add_argument("--lines", action="store_true", help="each non-empty input line is a separate document")
+    p.add_argument("--model", default="models:/stance@champion", help="model folder or MLflow URI")
+    p.add_argument("--format", choices=("json", "table"), default="table")
+    p.add_argument("--ner", action="store_true", help="also report organisations and groups missing from the catalogue")
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("export", help="copy the champion into the BentoML model store for serving")
+    p.add_argument("--model", default="models:/stance@champion")
+    p.set_defaults(func=cmd_export)
+
+    data = sub.add_parser("data", help="the project's corpus: check and split")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    p = data_sub.add_parser("check", help="validate schema, spans, actor ids, duplicates and split leaks")
+    p.add_argument("path", nargs="?", help="corpus folder (default: datasets/ir-corpus)")
+    p.add_argument("--no-catalogue", action="store_true", help="do not check ids against the actor catalogue")
+    p.set_defaults(func=cmd_data_check)
+    p = data_sub.add_parser("split", help="(re)assign articles to train/dev/test by article, stratified by region")
+    p.add_argument("path", nargs="?")
+    p.set_defaults(func=cmd_data_split)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from training.tracking import quiet_environment
+
+    quiet_environment()
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("stance: interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, FileNotFoundError, RuntimeError) as err:  # user errors: one clear line, no traceback
+        if args.verbose:
+            raise
+        print(f"stance {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

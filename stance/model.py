@@ -1,0 +1,108 @@
+"""The network: a pretrained encoder shared by two small heads.
+
+- stance head: reads [state at holder marker ; state at target marker] -> (neutral, supportive, hostile);
+  reading the same two states in the other order gives the other direction.
+- sentiment head: reads [state at target marker ; mean of the sentence] -> (negative, neutral, positive).
+
+Saved as a plain folder: the encoder and tokenizer in Hugging Face format, the heads in `heads.safetensors`, and
+`stance_model.json` with the label sets and the encoding settings, so a folder is self-describing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stance.labels import Task, label_names
+
+CONFIG_FILE = "stance_model.json"
+HEADS_FILE = "heads.safetensors"
+
+
+@dataclass
+class ModelCard:
+    """What a saved model folder needs to be used: written at save, checked at load."""
+
+    base_model: str
+    max_length: int = 128
+    labels: dict[str, list[str]] = field(
+        default_factory=lambda: {task.value: label_names(task) for task in Task}
+    )
+    format_version: int = 1
+
+    def check_labels(self) -> None:
+        for task in Task:
+            if self.labels.get(task.value) != label_names(task):
+                raise ValueError(
+                    f"the model was saved with {task.value} labels {self.labels.get(task.value)}, "
+                    f"this code expects {label_names(task)}"
+                )
+
+
+def build_model(encoder: Any, dropout: float = 0.1) -> Any:
+    import torch
+    from torch import nn
+
+    class StanceModel(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = encoder
+            hidden = encoder.config.hidden_size
+            self.dropout = nn.Dropout(dropout)
+            self.stance_head = nn.Linear(2 * hidden, len(label_names(Task.STANCE)))
+            self.sentiment_head = nn.Linear(2 * hidden, len(label_names(Task.SENTIMENT)))
+
+        def forward(self, input_ids, attention_mask, pos_a, pos_b):  # noqa: ANN001 - tensors
+            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            rows = torch.arange(states.size(0), device=states.device)
+            state_a = states[rows, pos_a]
+            state_b = states[rows, pos_b.clamp(min=0)]
+            mask = attention_mask.unsqueeze(-1).to(states.dtype)
+            mean = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            state_a, state_b, mean = self.dropout(state_a), self.dropout(state_b), self.dropout(mean)
+            return {
+                "stance_ab": self.stance_head(torch.cat([state_a, state_b], dim=-1)),
+                "stance_ba": self.stance_head(torch.cat([state_b, state_a], dim=-1)),
+                "sentiment": self.sentiment_head(torch.cat([state_a, mean], dim=-1)),
+            }
+
+        def heads_state(self) -> dict[str, Any]:
+            return {k: v for k, v in self.state_dict().items() if not k.startswith("encoder.")}
+
+    return StanceModel()
+
+
+def save_model(model: Any, tokenizer: Any, card: ModelCard, directory: str | Path) -> Path:
+    from safetensors.torch import save_file
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    model.encoder.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    save_file({k: v.detach().contiguous().float() for k, v in model.heads_state().items()}, str(directory / HEADS_FILE))
+    (directory / CONFIG_FILE).write_text(json.dumps(asdict(card), indent=2) + "\n", encoding="utf-8")
+    return directory
+
+
+def load_model(directory: str | Path) -> tuple[Any, Any, ModelCard]:
+    """Load a folder written by `save_model`; errors say what is missing."""
+    from safetensors.torch import load_file
+    from transformers import AutoModel, AutoTokenizer
+
+    directory = Path(directory)
+    card_path = directory / CONFIG_FILE
+    if not card_path.is_file():
+        raise FileNotFoundError(f"{directory} is not a stance model folder: {CONFIG_FILE} is missing")
+    card = ModelCard(**json.loads(card_path.read_text(encoding="utf-8")))
+    card.check_labels()
+    tokenizer = AutoTokenizer.from_pretrained(str(directory))
+    encoder = AutoModel.from_pretrained(str(directory), add_pooling_layer=False)
+    model = build_model(encoder)
+    missing, unexpected = model.load_state_dict(load_file(str(directory / HEADS_FILE)), strict=False)
+    missing_heads = [k for k in missing if not k.startswith("encoder.")]
+    if missing_heads or unexpected:
+        raise ValueError(f"{directory / HEADS_FILE} does not match the model: missing {missing_heads}, unexpected {unexpected}")
+    model.eval()
+    return model, tokenizer, card

@@ -1,0 +1,40 @@
+"""A tiny randomly initialised model built locally (no hub): for tests and smoke runs of the whole pipeline.
+
+It reuses the tokenizer shipped with the MiniLM package when installed (vocabulary only, no weights), else builds a
+small word-level vocabulary, so tests never need a download.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from stance.encoding import add_markers
+from stance.model import ModelCard, build_model, save_model
+
+
+def tiny_tokenizer() -> Any:
+    from transformers import BertTokenizerFast
+
+    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + [chr(c) for c in range(33, 127)]
+    words += "the a of to and in on with was is said accused backed iran israel russia turkey baku tehran".split()
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        vocab = Path(tmp) / "vocab.txt"
+        vocab.write_text("\n".join(dict.fromkeys(words)) + "\n", encoding="utf-8")
+        return BertTokenizerFast(vocab_file=str(vocab), do_lower_case=True)
+
+
+def build_tiny(directory: str | Path, *, seed: int = 0, max_length: int = 64) -> Path:
+    """Write a tiny stance model folder (2 layers, hidden 32) and return its path."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    torch.manual_seed(seed)
+    tokenizer = tiny_tokenizer()
+    add_markers(tokenizer)
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=max(128, max_length))
+    model = build_model(BertModel(config, add_pooling_layer=False))
+    return save_model(model, tokenizer, ModelCard(base_model="tiny-random-bert", max_length=max_length), directory)
