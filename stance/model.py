@@ -90,7 +90,9 @@ def load_model(directory: str | Path) -> tuple[Any, Any, ModelCard]:
     """Load a folder written by `save_model`; errors say what is missing."""
     from safetensors.torch import load_file
     from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # a bar per load is noise in a service log
     directory = Path(directory)
     card_path = directory / CONFIG_FILE
     if not card_path.is_file():

@@ -14,16 +14,16 @@ from stance.model import ModelCard, build_model, save_model
 
 
 def tiny_tokenizer() -> Any:
+    """A word-piece tokenizer over a small vocabulary: a few news words plus single characters (so any text
+    tokenises into known pieces), built in memory."""
     from transformers import BertTokenizerFast
 
-    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + [chr(c) for c in range(33, 127)]
-    words += "the a of to and in on with was is said accused backed iran israel russia turkey baku tehran".split()
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        vocab = Path(tmp) / "vocab.txt"
-        vocab.write_text("\n".join(dict.fromkeys(words)) + "\n", encoding="utf-8")
-        return BertTokenizerFast(vocab_file=str(vocab), do_lower_case=True)
+    chars = [chr(c) for c in range(33, 127) if not chr(c).isupper()]
+    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars + [f"##{c}" for c in chars]
+    words += ("the a of to and in on with was is said accused backed praised condemned met iran israel russia "
+              "turkey baku tehran azerbaijan moscow ankara").split()
+    vocab = {word: index for index, word in enumerate(dict.fromkeys(words))}
+    return BertTokenizerFast(vocab=vocab, do_lower_case=True)
 
 
 def build_tiny(directory: str | Path, *, seed: int = 0, max_length: int = 64) -> Path:

@@ -86,7 +86,7 @@ class CheckReport:
         return not self.errors
 
 
-def check_corpus(root: Path = CORPUS_DIR, known_ids: set[str] | None = None, near_duplicate: float = 0.85) -> CheckReport:
+def check_corpus(root: Path = CORPUS_DIR, known_ids: set[str] | None = None, near_duplicate: float = 0.9) -> CheckReport:
     """Schema, spans, ids (against the catalogue when `known_ids` is given), pairs, duplicates and split leaks."""
     report = CheckReport()
     files = article_files(root)
@@ -120,7 +120,7 @@ def check_corpus(root: Path = CORPUS_DIR, known_ids: set[str] | None = None, nea
                 topics[article["topic"]] += 1
                 for index, sentence in enumerate(article["sentences"]):
                     n_sentences += 1
-                    sentences.append((_normalise(sentence["text"]), article["id"], f"{where} sentence {index}"))
+                    sentences.append((_masked(sentence), article["id"], f"{where} sentence {index}"))
                     for mention in sentence["mentions"]:
                         sentiment_counts[mention["sentiment"]] += 1
                         actors[mention["actor"]] += 1
@@ -210,31 +210,41 @@ def _check_sentence(sentence: dict[str, Any], known_ids: set[str] | None) -> lis
     return problems
 
 
-def _normalise(text: str) -> str:
+def _masked(sentence: dict[str, Any]) -> str:
+    """Lower-cased words with every actor mention replaced by X: a sentence re-used with names swapped is a
+    duplicate, not a new example."""
+    text = sentence["text"]
+    for mention in sorted(sentence["mentions"], key=lambda m: m["start"], reverse=True):
+        text = text[: mention["start"]] + " X " + text[mention["end"] :]
     return re.sub(r"\W+", " ", text.lower()).strip()
 
 
 def _check_duplicates(sentences: list[tuple[str, str, str]], report: CheckReport, threshold: float) -> None:
-    """Exact duplicates are errors; near duplicates (word 3-gram Jaccard >= threshold) are errors too: they would
-    leak between splits or make the corpus look bigger than it is."""
+    """Exact duplicates (after masking the actors) and near duplicates (word-sequence similarity >= threshold)
+    are errors: they would leak between splits, or make the corpus look bigger than it is."""
+    from difflib import SequenceMatcher
+
     first: dict[str, str] = {}
-    shingles: list[tuple[set[tuple[str, ...]], str]] = []
+    kept: list[tuple[list[str], str]] = []
     index: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for text, _, where in sentences:
         if text in first:
-            report.errors.append(f"{where}: duplicate of {first[text]}")
+            report.errors.append(f"{where}: duplicate of {first[text]} (actors masked)")
             continue
         first[text] = where
         words = text.split()
         grams = {tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
         candidates = Counter(j for g in grams for j in index[g])
-        for j, shared in candidates.items():
-            other, other_where = shingles[j]
-            if shared / len(grams | other) >= threshold:
+        for j, shared in candidates.most_common():
+            other, other_where = kept[j]
+            if shared < 2 and len(words) > 4:
+                break
+            if SequenceMatcher(None, words, other, autojunk=False).ratio() >= threshold:
                 report.errors.append(f"{where}: near duplicate of {other_where}")
+                break
         for g in grams:
-            index[g].append(len(shingles))
-        shingles.append((grams, where))
+            index[g].append(len(kept))
+        kept.append((words, where))
 
 
 def _splits_or_empty(root: Path) -> dict[str, list[str]]:
