@@ -110,6 +110,13 @@ def cmd_data_split(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_data_stats(args: argparse.Namespace) -> int:
+    from training.corpus import CORPUS_DIR, stats_markdown
+
+    print(stats_markdown(Path(args.path) if args.path else CORPUS_DIR))
+    return 0
+
+
 def _tracking() -> None:
     """Model URIs such as models:/stance@champion resolve against the project's MLflow store."""
     from training.tracking import configure
@@ -178,6 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = data_sub.add_parser("split", help="(re)assign articles to train/dev/test by article, stratified by region")
     p.add_argument("path", nargs="?")
     p.set_defaults(func=cmd_data_split)
+    p = data_sub.add_parser("stats", help="the data card's count tables, as Markdown")
+    p.add_argument("path", nargs="?")
+    p.set_defaults(func=cmd_data_stats)
     return parser
 
 

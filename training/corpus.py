@@ -279,3 +279,45 @@ def _check_splits(root: Path, article_ids: set[str], report: CheckReport) -> dic
 def _actor_type(actor_id: str) -> str:
     prefix = actor_id.split(":", 1)[0] if ":" in actor_id else "state"
     return {"org": "organisation"}.get(prefix, prefix)
+
+
+def stats_markdown(root: Path = CORPUS_DIR) -> str:
+    """The data card's tables: counts per split, label, region, topic and actor type, generated from the files."""
+    splits = read_splits(root)
+    split_of = {i: s for s, ids in splits.items() for i in ids}
+    table: dict[str, Counter] = defaultdict(Counter)
+    actors_by_type: dict[str, set[str]] = defaultdict(set)
+    for _, _, article in iter_articles(root):
+        split = split_of.get(article["id"], "unassigned")
+        table["articles"][split] += 1
+        table["region"][(article["region"], split)] += 1
+        table["topic"][(article["topic"], split)] += 1
+        for sentence in article["sentences"]:
+            table["sentences"][split] += 1
+            for mention in sentence["mentions"]:
+                table["sentiment"][(mention["sentiment"], split)] += 1
+                actors_by_type[_actor_type(mention["actor"])].add(mention["actor"])
+                table["mention_type"][(_actor_type(mention["actor"]), split)] += 1
+            for pair in sentence["stances"]:
+                table["stance"][(pair["stance"], split)] += 1
+    columns = [*SPLITS, "all"]
+
+    def rows(name: str, keys: Iterable[str]) -> list[str]:
+        out = [f"| {name} | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+        for key in keys:
+            values = [table[name][(key, s)] for s in SPLITS]
+            out.append(f"| {key} | " + " | ".join(str(v) for v in values) + f" | {sum(values)} |")
+        return out
+
+    lines = ["| | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    for name in ("articles", "sentences"):
+        values = [table[name][s] for s in SPLITS]
+        lines.append(f"| {name} | " + " | ".join(str(v) for v in values) + f" | {sum(values)} |")
+    parts = ["\n".join(lines)]
+    for name, keys in (("stance", [s.value for s in Stance]), ("sentiment", [s.value for s in Sentiment]),
+                       ("region", REGIONS), ("topic", TOPICS),
+                       ("mention_type", ("state", "organisation", "group", "person"))):
+        parts.append("\n".join(rows(name, keys)))
+    distinct = ", ".join(f"{kind} {len(ids)}" for kind, ids in sorted(actors_by_type.items()))
+    parts.append(f"Distinct actors: {sum(len(v) for v in actors_by_type.values())} ({distinct}).")
+    return "\n\n".join(parts) + "\n"

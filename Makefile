@@ -1,0 +1,53 @@
+# One-command entry points. Everything installs itself into .venv from nothing (torch pinned to the CPU wheel first:
+# any other torch spec pulls GBs of CUDA packages).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export HF_HUB_OFFLINE=1
+export TRANSFORMERS_OFFLINE=1
+export MLFLOW_DISABLE_TELEMETRY=true
+export BENTOML_DO_NOT_TRACK=true
+export TOKENIZERS_PARALLELISM=false
+
+.PHONY: install test test-fast run ui train baseline register export data-check clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e ".[all,test]"
+	$(BIN)/pip check
+	touch $(STAMP)
+
+## the test command (CI runs exactly this): the whole suite, end-to-end and HTTP tests included
+test: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+## unit, data and API tests only (seconds)
+test-fast: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow" --deselect tests/test_end_to_end.py
+
+## the main job: train (quick) if no champion exists, register, export, serve on 127.0.0.1:3000
+run: install
+	$(BIN)/python -m serving.main
+
+ui: install
+	$(BIN)/mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db --host 127.0.0.1 --port 5000
+
+train: install
+	$(BIN)/stance train --config default
+
+baseline: install
+	$(BIN)/stance baseline --config default
+
+register: install
+	$(BIN)/stance register
+
+data-check: install
+	$(BIN)/stance data check
+
+clean:
+	rm -rf $(VENV) .pytest_cache
