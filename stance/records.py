@@ -132,27 +132,32 @@ def read_jsonl(path: str | Path, *, require_label: bool = False) -> list[PairRec
     return list(iter_jsonl(path, require_label=require_label))
 
 
-def iter_jsonl(path: str | Path, *, require_label: bool = False) -> Iterator[PairRecord]:
+def json_lines(path: str | Path) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed object) for every non-blank line of a JSONL file; bad JSON names the file and line."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
-    seen: set[str] = set()
     with path.open(encoding="utf-8") as handle:
         for lineno, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
+                yield lineno, json.loads(line)
             except json.JSONDecodeError as err:
                 raise RecordError(f"{path}:{lineno}: not valid JSON ({err.msg} at column {err.colno})") from None
-            try:
-                record = PairRecord.from_dict(obj, require_label=require_label)
-            except RecordError as err:
-                raise RecordError(f"{path}:{lineno}: {err}") from None
-            if record.id in seen:
-                raise RecordError(f"{path}:{lineno}: record id {record.id!r} appears twice")
-            seen.add(record.id)
-            yield record
+
+
+def iter_jsonl(path: str | Path, *, require_label: bool = False) -> Iterator[PairRecord]:
+    seen: set[str] = set()
+    for lineno, obj in json_lines(path):
+        try:
+            record = PairRecord.from_dict(obj, require_label=require_label)
+        except RecordError as err:
+            raise RecordError(f"{path}:{lineno}: {err}") from None
+        if record.id in seen:
+            raise RecordError(f"{path}:{lineno}: record id {record.id!r} appears twice")
+        seen.add(record.id)
+        yield record
 
 
 def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> int:

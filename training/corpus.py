@@ -32,11 +32,11 @@ def article_files(root: Path = CORPUS_DIR) -> list[Path]:
 
 
 def iter_articles(root: Path = CORPUS_DIR) -> Iterator[tuple[Path, int, dict[str, Any]]]:
+    from stance.records import json_lines
+
     for path in article_files(root):
-        with path.open(encoding="utf-8") as handle:
-            for lineno, line in enumerate(handle, start=1):
-                if line.strip():
-                    yield path, lineno, json.loads(line)
+        for lineno, article in json_lines(path):
+            yield path, lineno, article
 
 
 def assign_splits(articles: Iterable[dict[str, Any]], dev: float = 0.15, test: float = 0.15) -> dict[str, list[str]]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from stance.labels import Sentiment, Stance, Task
-from stance.records import PairRecord, RecordError, Span, iter_jsonl
+from stance.records import PairRecord, RecordError, Span, iter_jsonl, json_lines
 
 DATA_DIR_ENV = "STANCE_DATA_DIR"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -99,26 +99,29 @@ def _csv_unquote(field: str) -> str:
 def read_newsmtsc(path: str | Path) -> Iterator[PairRecord]:
     """NewsMTSC JSONL: one sentence per line with its targets; polarity 2/4/6 -> negative/neutral/positive."""
     path = _existing(path)
-    with path.open(encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
+    for lineno, obj in _json_lines(path):
+        try:
+            text = obj["sentence_normalized"]
+            targets = obj["targets"]
+        except (KeyError, TypeError) as err:
+            raise DataError(f"{path}:{lineno}: not a NewsMTSC sentence ({type(err).__name__}: {err})") from None
+        for number, target in enumerate(targets):
             try:
-                obj = json.loads(line)
-                text = obj["sentence_normalized"]
-                targets = obj["targets"]
-            except (json.JSONDecodeError, KeyError, TypeError) as err:
-                raise DataError(f"{path}:{lineno}: not a NewsMTSC sentence ({type(err).__name__}: {err})") from None
-            for number, target in enumerate(targets):
-                try:
-                    polarity = NEWSMTSC_POLARITY[float(target["polarity"])]
-                    record = PairRecord(
-                        f"{path.stem}-{lineno}-{number}", text, target=Span(target["from"], target["to"]),
-                        label=polarity.value,
-                    )
-                except (KeyError, TypeError, ValueError) as err:
-                    raise DataError(f"{path}:{lineno}: target {number}: {type(err).__name__}: {err}") from None
-                yield record
+                polarity = NEWSMTSC_POLARITY[float(target["polarity"])]
+                record = PairRecord(
+                    f"{path.stem}-{lineno}-{number}", text, target=Span(target["from"], target["to"]),
+                    label=polarity.value,
+                )
+            except (KeyError, TypeError, ValueError) as err:
+                raise DataError(f"{path}:{lineno}: target {number}: {type(err).__name__}: {err}") from None
+            yield record
+
+
+def _json_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    try:
+        yield from json_lines(path)
+    except RecordError as err:
+        raise DataError(str(err)) from None
 
 
 def read_records(path: str | Path) -> Iterator[PairRecord]:
@@ -133,15 +136,11 @@ def read_corpus(path: str | Path) -> Iterator[PairRecord]:
     """The project's article JSONL (datasets/ir-corpus): a stance record per labelled ordered pair, holder and
     target at each actor's first mention in the sentence, and a sentiment record per mention."""
     path = _existing(path)
-    with path.open(encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                article = json.loads(line)
-                yield from _corpus_records(article)
-            except (json.JSONDecodeError, KeyError, TypeError, RecordError) as err:
-                raise DataError(f"{path}:{lineno}: {type(err).__name__}: {err}") from None
+    for lineno, article in _json_lines(path):
+        try:
+            yield from _corpus_records(article)
+        except (KeyError, TypeError, RecordError) as err:
+            raise DataError(f"{path}:{lineno}: {type(err).__name__}: {err}") from None
 
 
 def _corpus_records(article: dict[str, Any]) -> Iterator[PairRecord]:

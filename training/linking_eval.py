@@ -19,6 +19,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from stance.records import json_lines
 from typing import Any, Iterable, Sequence
 
 TYPES = ("state", "organisation", "group", "person")
@@ -53,19 +54,15 @@ def read_gold(articles_dir: str | Path) -> list[tuple[str, str, list[_Span]]]:
         raise FileNotFoundError(f"no *.jsonl files in {articles_dir}")
     out = []
     for file in files:
-        with file.open(encoding="utf-8") as handle:
-            for lineno, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    article = json.loads(line)
-                    for k, sentence in enumerate(article["sentences"]):
-                        text = sentence["text"]
-                        spans = [_Span(m["start"], m["end"], m["actor"], text[m["start"]:m["end"]])
-                                 for m in sentence.get("mentions", [])]
-                        out.append((f"{file.name}:{lineno} {article.get('id', '?')} s{k}", text, spans))
-                except (json.JSONDecodeError, KeyError, TypeError) as err:
-                    raise ValueError(f"{file}:{lineno}: not a corpus article ({err!r})") from None
+        for lineno, article in json_lines(file):
+            try:
+                for k, sentence in enumerate(article["sentences"]):
+                    text = sentence["text"]
+                    spans = [_Span(m["start"], m["end"], m["actor"], text[m["start"]:m["end"]])
+                             for m in sentence.get("mentions", [])]
+                    out.append((f"{file.name}:{lineno} {article.get('id', '?')} s{k}", text, spans))
+            except (KeyError, TypeError, AttributeError) as err:
+                raise ValueError(f"{file}:{lineno}: not a corpus article ({err!r})") from None
     return out
 
 
