@@ -6,7 +6,6 @@ into one schema. A missing file or a malformed line raises `DataError` naming th
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
