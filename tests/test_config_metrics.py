@@ -9,7 +9,7 @@ import random
 
 
 def test_shipped_configs_load():
-    for name in ("quick", "default"):
+    for name in ("quick", "default"):  # corpus.yaml validates on ir:dev, checked below
         config = load_config(name)
         assert config.name == name and config.data.validation == {"stance": "directed:valid", "sentiment": "newsmtsc:dev-rw"}
 
@@ -66,3 +66,8 @@ def test_bucketed_batches_are_a_seeded_partition():
     again = bucketed_batches(lengths, 16, random.Random(7), bucket=5)
     assert first == again
     assert sorted(i for b in first for i in b) == list(range(500))
+
+
+def test_corpus_config_needs_no_public_data():
+    config = load_config("corpus")
+    assert all(source.startswith("ir:") for source in config.data.train + list(config.data.validation.values()))
