@@ -9,6 +9,8 @@ export TRANSFORMERS_OFFLINE=1
 export MLFLOW_DISABLE_TELEMETRY=true
 export BENTOML_DO_NOT_TRACK=true
 export TOKENIZERS_PARALLELISM=false
+# one BentoML store for export, serve and build: inside the project unless the user chose another
+export BENTOML_HOME ?= $(CURDIR)/models/bentoml
 
 .PHONY: install test test-fast run ui train baseline register export data-check clean
 

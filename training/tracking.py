@@ -11,15 +11,11 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from stance.records import PairRecord
+from stance.store import mlruns_dir, tracking_uri
 
 EXPERIMENT = "stance"
 MODEL_NAME = "stance"
 REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def mlruns_dir() -> Path:
-    """$STANCE_MLRUNS_DIR, else ./mlruns in the working directory (the repository root for `make` targets)."""
-    return Path(os.environ.get("STANCE_MLRUNS_DIR") or Path.cwd() / "mlruns").resolve()
 
 
 def quiet_environment() -> None:
@@ -39,9 +35,8 @@ def configure(experiment: str = EXPERIMENT) -> str:
     import mlflow
 
     if not os.environ.get("MLFLOW_TRACKING_URI"):
-        root = mlruns_dir()
-        root.mkdir(parents=True, exist_ok=True)
-        mlflow.set_tracking_uri(f"sqlite:///{root / 'mlflow.db'}")
+        mlruns_dir().mkdir(parents=True, exist_ok=True)
+    mlflow.set_tracking_uri(tracking_uri())
     found = mlflow.get_experiment_by_name(experiment)
     if found is None:
         # pin the artifact root next to the database, so the store moves as one folder

@@ -117,7 +117,9 @@ class ExtraActor:
         if isinstance(aliases, str) or not isinstance(aliases, Sequence):
             raise CatalogueError(f"{where}: 'aliases' must be a list of strings, got {aliases!r}")
         return cls(
-            id=obj.get("id"),  # type: ignore[arg-type]  (validated in Catalogue.with_extra)
+            # the id is optional: by default it derives from the name ("Caspian Forum" -> extra:caspian-forum)
+            id=obj.get("id") or (f"extra:{slugify(obj['name'])}" if isinstance(obj.get("name"), str)
+                                 and slugify(obj["name"]) else obj.get("id")),  # type: ignore[arg-type]
             name=obj.get("name"),  # type: ignore[arg-type]
             aliases=tuple(aliases),
             type=obj.get("type", ActorType.ORGANISATION.value),

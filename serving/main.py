@@ -1,0 +1,102 @@
+"""`make run`: make sure there is a champion, hand it to BentoML, and serve it on 127.0.0.1:3000.
+
+    python -m serving.main [--port 3000] [--config quick]
+
+1. no `stance@champion` in the MLflow store: train with the `quick` config and register (`stance train`,
+   `stance register`; minutes on 2 cores);
+2. export the champion into the BentoML store (skipped when that registry version is already there);
+3. print an example request, then replace this process with `bentoml serve` (Ctrl+C or SIGTERM stops it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from serving.settings import MODEL_NAME, REPO_ROOT, ensure_bentoml_home, tracking_uri
+
+SERVICE = "serving.service:StanceService"
+ALIAS = "champion"
+
+
+def champion_version(uri: str, name: str = MODEL_NAME) -> str | None:
+    """The registry version `name@champion` points at, or None when there is none (or no store yet)."""
+    if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):]).is_file():
+        return None  # no store yet; do not let MLflow create an empty one here
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return str(MlflowClient(tracking_uri=uri).get_model_version_by_alias(name, ALIAS).version)
+    except MlflowException:
+        return None
+
+
+def example_request(host: str, port: int) -> str:
+    body = '{"texts": "Tehran was quick to accuse Azerbaijan of siding with Israel."}'
+    return f"curl -s -X POST http://{host}:{port}/analyze -H 'Content-Type: application/json' -d '{body}'"
+
+
+def ensure_served(*, host: str = "127.0.0.1", port: int = 3000, config: str = "quick",
+                  tracking: str | None = None, serve: bool = True) -> str:
+    """Train and register if there is no champion, export it, then exec `bentoml serve` (unless `serve` is False).
+
+    Returns the BentoML tag (only when `serve` is False: otherwise this process becomes the server).
+    """
+    for key, value in {"HF_HUB_OFFLINE": "1", "MLFLOW_DISABLE_TELEMETRY": "true",
+                       "BENTOML_DO_NOT_TRACK": "true"}.items():
+        os.environ.setdefault(key, value)
+    ensure_bentoml_home()
+    os.chdir(REPO_ROOT)  # the default stores (./mlruns, models/bentoml) are the repository's, as for `make`
+    if tracking:
+        os.environ["MLFLOW_TRACKING_URI"] = tracking  # the stance CLI and the export use the same store
+    uri = tracking_uri(tracking)
+    if champion_version(uri) is None:
+        print(f"no {MODEL_NAME}@{ALIAS} in {uri}: training with the {config!r} config, then registering "
+              "(minutes on 2 cores) ...", flush=True)
+        _stance("train", "--config", config)
+        _stance("register")
+        if champion_version(uri) is None:
+            raise SystemExit(f"training finished but {MODEL_NAME}@{ALIAS} is still missing in {uri}; "
+                             "see the output of `stance register` above")
+    from serving.export import CHAMPION_URI, export_champion
+
+    tag = str(export_champion(CHAMPION_URI, tracking_uri=uri))
+    print(f"serving {tag} (from {MODEL_NAME}@{ALIAS}, registry version {champion_version(uri)}) "
+          f"on http://{host}:{port}; ready when http://{host}:{port}/readyz answers 200 (about 15 s)", flush=True)
+    print(f"try:\n  {example_request(host, port)}\nAPI docs: http://{host}:{port}/ (OpenAPI: /docs.json)", flush=True)
+    if not serve:
+        return tag
+    os.environ["STANCE_BENTO_MODEL"] = tag  # pin the exact version, not stance:latest
+    command = [sys.executable, "-m", "bentoml", "serve", SERVICE, "--host", host, "--port", str(port)]
+    os.execv(sys.executable, command)
+    return tag  # not reached
+
+
+def _stance(*args: str) -> None:
+    command = [sys.executable, "-m", "stance.cli", *args]
+    result = subprocess.run(command, cwd=REPO_ROOT)
+    if result.returncode != 0:
+        raise SystemExit(f"`stance {' '.join(args)}` failed with exit code {result.returncode}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m serving.main", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=3000, help="port (default 3000)")
+    parser.add_argument("--config", default="quick", help="training config when there is no champion (default quick)")
+    parser.add_argument("--tracking-uri", default=None, help="MLflow store (default $MLFLOW_TRACKING_URI, else "
+                        "sqlite:///./mlruns/mlflow.db)")
+    parser.add_argument("--no-serve", action="store_true", help="train/export only, do not start the server")
+    args = parser.parse_args(argv)
+    tag = ensure_served(host=args.host, port=args.port, config=args.config, tracking=args.tracking_uri,
+                        serve=not args.no_serve)
+    print(tag)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
