@@ -2,8 +2,9 @@
 
     python -m serving.main [--port 3000] [--config quick]
 
-1. no `stance@champion` in the MLflow store: train with the `quick` config and register (`stance train`,
-   `stance register`; minutes on 2 cores);
+1. no `stance@champion` in the MLflow store: train and register (`stance train`, `stance register`; minutes on
+   2 cores) with the `quick` config when the public data is there ($STANCE_DATA_DIR, default ../shared/data),
+   else with the `corpus` config, on the project's own data;
 2. export the champion into the BentoML store (skipped when that registry version is already there);
 3. print an example request, then replace this process with `bentoml serve` (Ctrl+C or SIGTERM stops it).
 """
@@ -40,7 +41,15 @@ def example_request(host: str, port: int) -> str:
     return f"curl -s -X POST http://{host}:{port}/analyze -H 'Content-Type: application/json' -d '{body}'"
 
 
-def ensure_served(*, host: str = "127.0.0.1", port: int = 3000, config: str = "quick",
+def default_config() -> str:
+    """`quick` when the public data is present, `corpus` (the project's own data only) otherwise."""
+    from training.data import SOURCES
+
+    needed = [SOURCES[name].path() for name in ("directed:train", "newsmtsc:train")]
+    return "quick" if all(path.is_file() for path in needed) else "corpus"
+
+
+def ensure_served(*, host: str = "127.0.0.1", port: int = 3000, config: str | None = None,
                   tracking: str | None = None, serve: bool = True) -> str:
     """Train and register if there is no champion, export it, then exec `bentoml serve` (unless `serve` is False).
 
@@ -55,6 +64,7 @@ def ensure_served(*, host: str = "127.0.0.1", port: int = 3000, config: str = "q
         os.environ["MLFLOW_TRACKING_URI"] = tracking  # the stance CLI and the export use the same store
     uri = tracking_uri(tracking)
     if champion_version(uri) is None:
+        config = config or default_config()
         print(f"no {MODEL_NAME}@{ALIAS} in {uri}: training with the {config!r} config, then registering "
               "(minutes on 2 cores) ...", flush=True)
         _stance("train", "--config", config)
@@ -87,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m serving.main", description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=3000, help="port (default 3000)")
-    parser.add_argument("--config", default="quick", help="training config when there is no champion (default quick)")
+    parser.add_argument("--config", default=None, help="training config when there is no champion (default: quick "
+                        "when the public data is present, else corpus)")
     parser.add_argument("--tracking-uri", default=None, help="MLflow store (default $MLFLOW_TRACKING_URI, else "
                         "sqlite:///./mlruns/mlflow.db)")
     parser.add_argument("--no-serve", action="store_true", help="train/export only, do not start the server")
