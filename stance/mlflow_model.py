@@ -67,12 +67,20 @@ def requirements() -> list[str]:
 
 def log_stance_model(model_dir: str | Path, name: str = "model") -> Any:
     """Log the folder as a pyfunc with signature, input example, explicit requirements and the stance code."""
-    from mlflow.models import infer_signature
+    from mlflow.models import ModelSignature
+    from mlflow.types import ColSpec, Schema
 
-    example = input_example()
-    signature = infer_signature(
-        example, pd.DataFrame([{"id": "pair-1", "task": "stance", "label": "hostile", "probabilities": "{}"}])
+    # declared, not inferred: holder offsets are optional (-1 or missing for a sentiment record)
+    signature = ModelSignature(
+        inputs=Schema([
+            ColSpec("string", "id"), ColSpec("string", "text"),
+            ColSpec("long", "holder_start", required=False), ColSpec("long", "holder_end", required=False),
+            ColSpec("long", "target_start"), ColSpec("long", "target_end"),
+        ]),
+        outputs=Schema([ColSpec("string", "id"), ColSpec("string", "task"), ColSpec("string", "label"),
+                        ColSpec("string", "probabilities")]),
     )
+    example = input_example()
     package_dir = Path(__file__).resolve().parent
     return mlflow.pyfunc.log_model(
         name=name,
