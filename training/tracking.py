@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -74,7 +75,9 @@ def log_dataset(records: Sequence[PairRecord], name: str, context: str) -> str:
     import pandas as pd
 
     frame = pd.DataFrame([_row(r) for r in records])
-    dataset = mlflow.data.from_pandas(frame, name=name, targets="label")
+    with warnings.catch_warnings():  # the offsets are ints by design (-1, never missing): MLflow's hint is noise
+        warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer")
+        dataset = mlflow.data.from_pandas(frame, name=name, targets="label")
     mlflow.log_input(dataset, context=context)
     return dataset.digest
 
