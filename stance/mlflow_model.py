@@ -6,6 +6,7 @@ Imported only by code that logs or serves through MLflow (it imports mlflow and 
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,12 @@ def log_stance_model(model_dir: str | Path, name: str = "model") -> Any:
     )
     example = input_example()
     package_dir = Path(__file__).resolve().parent
+    with warnings.catch_warnings():  # the example's offsets are ints by design (-1, never missing)
+        warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer")
+        return _log(name, model_dir, signature, example, package_dir)
+
+
+def _log(name: str, model_dir: str | Path, signature: Any, example: pd.DataFrame, package_dir: Path) -> Any:
     return mlflow.pyfunc.log_model(
         name=name,
         python_model=StancePyfunc(),
