@@ -75,10 +75,12 @@ def log_dataset(records: Sequence[PairRecord], name: str, context: str) -> str:
     import pandas as pd
 
     frame = pd.DataFrame([_row(r) for r in records])
-    with warnings.catch_warnings():  # the offsets are ints by design (-1, never missing): MLflow's hint is noise
+    # the offsets are ints by design (-1, never missing): MLflow's hint about them is noise. The schema is inferred
+    # lazily, so log_input must sit inside the filter too
+    with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer")
         dataset = mlflow.data.from_pandas(frame, name=name, targets="label")
-    mlflow.log_input(dataset, context=context)
+        mlflow.log_input(dataset, context=context)
     return dataset.digest
 
 
