@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -40,8 +39,6 @@ class Predictor:
         return cls(model, tokenizer, card, source=str(source), **options)
 
     def predict(self, records: Sequence[PairRecord], batch_size: int | None = None) -> list[Prediction]:
-        import torch
-
         groups: dict[tuple, list[int]] = {}
         keys: list[tuple[str, Span, Span | None]] = []
         for index, record in enumerate(records):
@@ -140,10 +137,3 @@ def _find_model_dir(root: Path, source: str) -> Path:
         raise FileNotFoundError(f"{source!r} holds no stance model ({CONFIG_FILE} not found under {root})")
     return found[0]
 
-
-def default_threads() -> None:
-    """Use every core for intra-op work unless the user chose (torch picks physical cores; keep theirs if set)."""
-    import torch
-
-    if "OMP_NUM_THREADS" not in os.environ:
-        torch.set_num_threads(max(1, os.cpu_count() or 1))

@@ -17,7 +17,6 @@ from stance.records import PairRecord, RecordError, Span, iter_jsonl, json_lines
 
 DATA_DIR_ENV = "STANCE_DATA_DIR"
 REPO_ROOT = Path(__file__).resolve().parent.parent
-CORPUS_DIR = REPO_ROOT / "datasets" / "ir-corpus"
 
 
 class DataError(ValueError):
@@ -180,6 +179,12 @@ def _shared(*parts: str) -> Callable[[], Path]:
     return lambda: data_dir().joinpath(*parts)
 
 
+def _corpus_splits_file() -> Path:
+    from training.corpus import CORPUS_DIR
+
+    return CORPUS_DIR / "splits.json"
+
+
 def read_corpus_split(split: str) -> Callable[[Path], Iterator[PairRecord]]:
     """Records of one split of the project's corpus (articles filtered by splits.json)."""
 
@@ -202,7 +207,7 @@ SOURCES: dict[str, Source] = {
     "newsmtsc:dev-rw": Source("newsmtsc:dev-rw", Task.SENTIMENT, _shared("newsmtsc", "dev-rw.jsonl"), read_newsmtsc),
     "newsmtsc:dev-mt": Source("newsmtsc:dev-mt", Task.SENTIMENT, _shared("newsmtsc", "dev-mt.jsonl"), read_newsmtsc),
     **{
-        f"ir:{split}": Source(f"ir:{split}", Task.STANCE, lambda: CORPUS_DIR / "splits.json", read_corpus_split(split))
+        f"ir:{split}": Source(f"ir:{split}", Task.STANCE, _corpus_splits_file, read_corpus_split(split))
         for split in ("train", "dev", "test")
     },
 }
