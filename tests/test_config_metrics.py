@@ -42,6 +42,7 @@ def test_metric_names_and_values():
 
 
 def test_class_weights():
+    assert class_weights([0, 0, 0], "balanced") == [1.0, 1.0, 1.0]  # a task absent from the training data
     assert class_weights([80, 10, 10], "none") == [1.0, 1.0, 1.0]
     balanced = class_weights([80, 10, 10], "balanced")
     assert balanced[1] == pytest.approx(8 * balanced[0]) and sum(balanced) / 3 == pytest.approx(1.0)

@@ -90,9 +90,9 @@ def to_examples(records: Sequence[PairRecord]) -> list[Example]:
 
 def class_weights(counts: Sequence[int], mode: str) -> list[float]:
     """Loss weight per class: none, sqrt or balanced inverse frequency, scaled so the mean weight is 1."""
-    if mode == "none":
-        return [1.0] * len(counts)
     total = sum(counts)
+    if mode == "none" or total == 0:  # no labels of this task in the training data: nothing to weigh
+        return [1.0] * len(counts)
     raw = [total / (len(counts) * max(c, 1)) for c in counts]
     if mode == "sqrt":
         raw = [math.sqrt(w) for w in raw]
