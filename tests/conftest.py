@@ -14,7 +14,6 @@ os.environ.setdefault("BENTOML_DO_NOT_TRACK", "true")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_DATA = Path(os.environ.get("STANCE_DATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "data")
 
 
