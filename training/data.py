@@ -233,13 +233,24 @@ def _sniff_reader(path: Path) -> Callable[[Path], Iterable[PairRecord]]:
 
 
 def load_records(name: str, limit: int | None = None) -> list[PairRecord]:
+    """All records of a source, or a seeded sample of `limit` of them from the whole file (never its head: the public
+    directed-stance file is sorted by label, so its first 14,000 records are all neutral)."""
     _, path, reader = resolve_source(name)
-    records = []
-    for record in reader(path):
-        records.append(record)
-        if limit is not None and len(records) >= limit:
-            break
-    return records
+    records = list(reader(path))
+    return records if limit is None else evenly_spaced(records, limit)
+
+
+def evenly_spaced(records: list[PairRecord], limit: int, seed: int = 0) -> list[PairRecord]:
+    """A seeded random sample of `limit` records in file order. Random, not every k-th: a stride can alias with
+    the file's structure (each directed row gives a p->q and a q->p record; an even stride takes only one)."""
+    import random
+
+    if limit < 1:
+        raise ValueError(f"a record limit must be at least 1, got {limit}")
+    if len(records) <= limit:
+        return records
+    keep = sorted(random.Random(seed).sample(range(len(records)), limit))
+    return [records[i] for i in keep]
 
 
 def to_dataset(records: Iterable[PairRecord]) -> Any:

@@ -8,7 +8,7 @@ from typing import Any, Callable, Sequence
 from stance.labels import Task
 from stance.prediction import PairClassifier
 from stance.records import PairRecord
-from training.data import load_records
+from training.data import evenly_spaced, load_records
 from training.metrics import add_score, report, task_metrics
 
 
@@ -40,17 +40,9 @@ def build_eval_sets(prefix: str, spec: dict[str, str], limit: int | None = None)
         if not records:
             raise ValueError(f"{prefix}: source {source!r} has no {task.value} records")
         if limit is not None:
-            records = _stratified_head(records, limit)
+            records = evenly_spaced(records, limit)
         sets.append(EvalSet(prefix, task, source, records))
     return sets
-
-
-def _stratified_head(records: list[PairRecord], limit: int) -> list[PairRecord]:
-    """A deterministic sample of `limit` records: every k-th record, so the label mix stays the file's mix."""
-    if len(records) <= limit:
-        return records
-    step = len(records) / limit
-    return [records[int(i * step)] for i in range(limit)]
 
 
 def evaluate(classifier: PairClassifier | Callable[[Sequence[PairRecord]], list[str]], sets: Sequence[EvalSet]) -> EvalResult:
