@@ -34,7 +34,7 @@ test-fast: install
 
 ## the main job: train (quick) if no champion exists, register, export, serve on 127.0.0.1:3000
 run: install
-	$(BIN)/python -m serving.main
+	$(BIN)/stance serve
 
 ui: install
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db --host 127.0.0.1 --port 5000

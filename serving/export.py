@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from serving.settings import MODEL_NAME, ensure_bentoml_home, tracking_uri as default_tracking_uri
+from serving.settings import ensure_bentoml_home, tracking_uri as default_tracking_uri
+from stance.settings import CHAMPION_URI, MODEL_NAME
 
-CHAMPION_URI = f"models:/{MODEL_NAME}@champion"
 MODEL_SUBDIR = "stance_model"  # the stance folder inside the BentoML model's folder
 REGISTRY_KEYS = ("registered_model", "registry_version", "mlflow_run_id")  # what identifies a registered model
 _REGISTRY_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[^/]+)|/(?P<version>\d+))/?$")

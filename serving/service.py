@@ -13,7 +13,7 @@ deadlocks):
 Under `bentoml serve` each service runs in its own process and the front reaches the model over a local socket;
 in-process (tests: `StanceService.to_asgi()`) the dependency is a plain local instance.
 
-The BentoML store is $BENTOML_HOME. `python -m serving.main` (`make run`) sets it to `<repo>/models/bentoml`; a bare
+The BentoML store is $BENTOML_HOME. `stance serve` (`make run`) sets it to `<repo>/models/bentoml`; a bare
 `bentoml serve` must be given it (`BENTOML_HOME=models/bentoml bentoml serve ...`): the bentoml CLI opens its store
 before it imports this module, so the module cannot choose it (and does not try: nothing happens at import).
 """
@@ -161,7 +161,7 @@ class ModelServiceClassifier:
 
     def predict(self, records: Sequence[Any]) -> list[Any]:
         from stance.labels import Task, label_names
-        from stance.prediction import Prediction
+        from stance.records import Prediction
 
         if len(records) > self.max_records:
             raise TooManyPairs(over_limit("texts", len(records), "actor pair and sentiment records",

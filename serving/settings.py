@@ -11,9 +11,7 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_BENTOML_HOME = REPO_ROOT / "models" / "bentoml"
-MODEL_NAME = "stance"  # the BentoML model name, and the MLflow registered model name
+from stance.settings import MODEL_NAME, OFFLINE_ENVIRONMENT, bentoml_home
 
 
 class SettingsError(ValueError):
@@ -74,17 +72,15 @@ def ensure_bentoml_home() -> Path:
 
     Called by the entry points before BentoML is first used; BentoML reads the variable once per process.
     """
-    home = os.environ.get("BENTOML_HOME")
-    if not home:
-        home = str(DEFAULT_BENTOML_HOME)
-        os.environ["BENTOML_HOME"] = home
-    os.environ.setdefault("BENTOML_DO_NOT_TRACK", "true")
-    return Path(home)
+    home = bentoml_home()
+    os.environ["BENTOML_HOME"] = str(home)
+    os.environ.setdefault("BENTOML_DO_NOT_TRACK", OFFLINE_ENVIRONMENT["BENTOML_DO_NOT_TRACK"])
+    return home
 
 
 def tracking_uri(explicit: str | None = None) -> str:
     """The MLflow tracking store, as training finds it: the argument, else $MLFLOW_TRACKING_URI, else the sqlite file
     in $STANCE_MLRUNS_DIR, else in ./mlruns (training/tracking.py)."""
-    from stance.store import tracking_uri as store_uri
+    from stance.settings import tracking_uri as store_uri
 
     return explicit or store_uri()

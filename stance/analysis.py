@@ -28,7 +28,7 @@ from typing import Any, Mapping, Sequence
 from stance.actors.catalogue import Actor, ActorType, Catalogue, ExtraActor
 from stance.actors.linker import Linker, Mention, get_linker, unlinked_mentions
 from stance.labels import Sentiment, Stance
-from stance.prediction import PairClassifier, Prediction
+from stance.records import PairClassifier, Prediction
 from stance.records import PairRecord, Span
 from stance.sentences import Sentence, split_many
 

@@ -15,11 +15,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from stance.records import Span
+from stance.records import PairRecord, Span
 
 MARKER_START = "[E]"
 MARKER_END = "[/E]"
 MARKERS = (MARKER_START, MARKER_END)
+
+
+# The two records of a pair (H -> T and T -> H) share one model input: the sentence with its two spans, span a being
+# the one that starts first. The stance head's "ab" output is a -> b, its "ba" output b -> a. Training and prediction
+# both decide the direction here, so a label and a prediction always refer to the same direction.
+PairKey = tuple[str, Span, Span | None]  # (text, span a, span b); b is None for a sentiment record
+
+
+def pair_key(record: PairRecord) -> PairKey:
+    """The model input a record belongs to; both directions of a pair (and nothing else) share it."""
+    if record.holder is None:
+        return (record.text, record.target, None)
+    first, second = sorted((record.holder, record.target), key=lambda span: span.start)
+    return (record.text, first, second)
+
+
+def is_forward(record: PairRecord, key: PairKey) -> bool:
+    """True when the stance record reads a -> b (its holder is the key's first span), False for b -> a."""
+    if record.holder is None:
+        raise ValueError(f"record {record.id!r} is a sentiment record: it has no direction")
+    return record.holder == key[1]
 
 
 @dataclass(frozen=True, slots=True)

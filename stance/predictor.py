@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
-from stance.encoding import PairInput, encode_pairs
+from stance.encoding import PairInput, PairKey, encode_pairs, is_forward, pair_key
 from stance.labels import Task, label_names
 from stance.model import CONFIG_FILE, ModelCard, load_model
-from stance.prediction import Prediction
+from stance.records import Prediction
 from stance.records import PairRecord, Span
 
 MLFLOW_SCHEMES = ("models:/", "runs:/", "mlflow-artifacts:/", "m-")
@@ -39,12 +39,12 @@ class Predictor:
         return cls(model, tokenizer, card, source=str(source), **options)
 
     def predict(self, records: Sequence[PairRecord], batch_size: int | None = None) -> list[Prediction]:
-        groups: dict[tuple, list[int]] = {}
-        keys: list[tuple[str, Span, Span | None]] = []
+        groups: dict[PairKey, list[int]] = {}
+        keys: list[PairKey] = []
         for index, record in enumerate(records):
             if not isinstance(record, PairRecord):
                 raise TypeError(f"item {index} is a {type(record).__name__}, expected a PairRecord")
-            key = _group_key(record)
+            key = pair_key(record)
             if key not in groups:
                 groups[key] = []
                 keys.append(key)
@@ -57,8 +57,8 @@ class Predictor:
                 record = records[index]
                 if record.task is Task.SENTIMENT:
                     probs = sentiment
-                else:  # the key's span a is the earlier span; pick the direction this record asks for
-                    probs = stance_ab if record.holder == key[1] else stance_ba
+                else:
+                    probs = stance_ab if is_forward(record, key) else stance_ba
                 names = label_names(record.task)
                 best = max(range(len(probs)), key=probs.__getitem__)
                 results[index] = Prediction(record.id, record.task, names[best], tuple(probs))
@@ -98,13 +98,6 @@ def collate(items: Sequence[PairInput], pad_id: int) -> dict[str, Any]:
         "pos_a": torch.tensor([item.pos_a for item in items], dtype=torch.long),
         "pos_b": torch.tensor([item.pos_b for item in items], dtype=torch.long),
     }
-
-
-def _group_key(record: PairRecord) -> tuple[str, Span, Span | None]:
-    if record.holder is None:
-        return (record.text, record.target, None)
-    first, second = sorted((record.holder, record.target), key=lambda span: span.start)
-    return (record.text, first, second)
 
 
 def resolve_model_dir(source: str | Path) -> Path:

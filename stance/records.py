@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Protocol, Sequence
 
 from stance.labels import Task, label_names
 
@@ -167,3 +167,24 @@ def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> int:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1
     return count
+
+
+# What a classifier returns for one record: the label and the whole distribution, in label order.
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    id: str
+    task: Task
+    label: str
+    probabilities: tuple[float, ...]  # in the order of label_names(task)
+
+    def distribution(self) -> dict[str, float]:
+        return dict(zip(label_names(self.task), self.probabilities))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "task": self.task.value, "label": self.label, "probabilities": self.distribution()}
+
+
+class PairClassifier(Protocol):
+    """Anything that labels canonical records: the real `Predictor`, or a stub in tests of code built on top."""
+
+    def predict(self, records: Sequence[PairRecord]) -> list[Prediction]: ...

@@ -15,7 +15,7 @@ from stance.analysis import (
     analyze,
 )
 from stance.labels import Task
-from stance.prediction import PairClassifier, Prediction
+from stance.records import PairClassifier, Prediction
 from stance.records import PairRecord
 from stance.render import render
 

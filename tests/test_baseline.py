@@ -22,6 +22,6 @@ def test_baseline_learns_a_separable_toy_set():
         records.append(PairRecord(f"n{i}", text, holder=Span(0, len(f"State{i}")),
                                   target=Span(text.index("Rival"), text.index(" today")), label="neutral"))
     model = BaselineClassifier().fit(records)
-    result = evaluate(model.predict_labels, [EvalSet("val", Task.STANCE, "toy", records)])
+    result = evaluate(model, [EvalSet("val", Task.STANCE, "toy", records)])
     assert result.metrics["val_stance_macro_f1"] == 1.0
     assert result.reports["val_stance"]["confusion_matrix"] == [[30, 0, 0], [0, 30, 0], [0, 0, 30]]

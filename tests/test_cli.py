@@ -4,11 +4,11 @@ import sys
 
 import pytest
 
-from stance.cli import main
+from stance_cli.main import main
 
 
 def test_help_does_not_import_torch():
-    code = ("import sys\nfrom stance.cli import build_parser\n"
+    code = ("import sys\nfrom stance_cli.main import build_parser\n"
             "try:\n    build_parser().parse_args(['--help'])\nexcept SystemExit:\n    pass\n"
             "heavy = [m for m in ('torch', 'transformers', 'mlflow', 'bentoml', 'sklearn') if m in sys.modules]\n"
             "print(heavy)\n")

@@ -100,10 +100,10 @@ def test_a_record_limit_samples_the_whole_file(tmp_path):
     rows += "".join(f"[A{i}] hit [B{i}].\tA{i}\tB{i}\t3\n" for i in range(40))  # sorted by label, as the real file
     path = write(tmp_path / "sorted.jsonl.txt", rows)
     records = list(read_directed(path))
-    from training.data import evenly_spaced
+    from training.data import seeded_sample
 
-    sample = evenly_spaced(records, 40)
-    assert len(sample) == 40 and sample == evenly_spaced(records, 40)  # seeded
+    sample = seeded_sample(records, 40)
+    assert len(sample) == 40 and sample == seeded_sample(records, 40)  # seeded
     labels = collections.Counter(r.label for r in sample)
     assert 4 <= labels["hostile"] <= 16  # about a quarter, as in the file, not zero as the file's head would give
     directions = collections.Counter(r.id.rsplit("-", 1)[1] for r in sample)

@@ -33,7 +33,7 @@ def test_train_register_and_predict_with_the_champion(tmp_path, mlruns):
     from mlflow import MlflowClient
 
     from training.registry import register_best
-    from training.run import train
+    from training.train import train
 
     first = train(write_config(tmp_path, 1, 6), progress=False)
     assert first["best_epoch"] == 1 and "val_stance_macro_f1" in first["metrics"]
@@ -75,7 +75,7 @@ def test_a_failing_run_is_marked_failed(tmp_path, mlruns, monkeypatch):
     from mlflow import MlflowClient
 
     import training.finetune as finetune
-    from training.run import train
+    from training.train import train
 
     def explode(*args, **kwargs):
         raise RuntimeError("boom")

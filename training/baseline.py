@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from stance.labels import Task
-from stance.records import PairRecord
+from stance.labels import Task, label_names
+from stance.records import PairRecord, Prediction
 from training.config import load_config
 from training.evaluation import build_eval_sets, evaluate
-from training.run import load_training_records, report_sets
+from training.train import load_training_records, report_sets
 from training.tracking import configure, log_dataset, log_reports, run_tags
 
 
@@ -28,7 +28,7 @@ def masked_text(record: PairRecord) -> str:
 
 
 class BaselineClassifier:
-    """One TF-IDF + logistic regression pipeline per task; `predict_labels` routes each record to its task's model."""
+    """One TF-IDF + logistic regression pipeline per task, behind the same `predict` as the fine-tuned Predictor."""
 
     def __init__(self, seed: int = 13, max_features: int = 50000) -> None:
         self.seed = seed
@@ -52,17 +52,23 @@ class BaselineClassifier:
             self.pipelines[task] = pipeline
         return self
 
-    def predict_labels(self, records: Sequence[PairRecord]) -> list[str]:
-        out: list[str] = [""] * len(records)
+    def predict(self, records: Sequence[PairRecord]) -> list[Prediction]:
+        """Per record its label and the distribution in label order (a label unseen in training gets 0)."""
+        missing = sorted({r.task.value for r in records if r.task not in self.pipelines})
+        if missing:
+            raise ValueError(f"the baseline was trained without {missing} data")
+        out: list[Prediction | None] = [None] * len(records)
         for task, pipeline in self.pipelines.items():
             index = [i for i, r in enumerate(records) if r.task is task]
-            if index:
-                for i, label in zip(index, pipeline.predict([masked_text(records[i]) for i in index])):
-                    out[i] = str(label)
-        missing = {records[i].task.value for i, label in enumerate(out) if not label}
-        if missing:
-            raise ValueError(f"the baseline was trained without {sorted(missing)} data")
-        return out
+            if not index:
+                continue
+            names = label_names(task)
+            classes = [str(c) for c in pipeline.classes_]
+            for i, row in zip(index, pipeline.predict_proba([masked_text(records[i]) for i in index])):
+                probabilities = tuple(float(row[classes.index(n)]) if n in classes else 0.0 for n in names)
+                label = classes[int(row.argmax())]
+                out[i] = Prediction(records[i].id, task, label, probabilities)
+        return [p for p in out if p is not None]
 
 
 def run_baseline(config_ref: str = "default") -> dict[str, Any]:
@@ -87,7 +93,7 @@ def run_baseline(config_ref: str = "default") -> dict[str, Any]:
                     "test" if eval_set.prefix.endswith("test") else "evaluation")
                 log_dataset(eval_set.records, f"{eval_set.source}[{eval_set.task.value}]", context)
             model = BaselineClassifier(seed=config.training.seed).fit(records)
-            result = evaluate(model.predict_labels, [*validation, *reports])
+            result = evaluate(model, [*validation, *reports])
             mlflow.log_metrics(result.metrics)
             log_reports(result.reports)
         except BaseException:

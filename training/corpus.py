@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from stance.labels import Sentiment, Stance
+from stance.settings import CORPUS_DIR
 
-CORPUS_DIR = Path(__file__).resolve().parent.parent / "datasets" / "ir-corpus"
 SPLITS = ("train", "dev", "test")
 REGIONS = ("Middle East and North Africa", "Europe", "Russia and Eurasia", "Sub-Saharan Africa",
            "East Asia and Pacific", "South and Central Asia", "Americas", "Global")

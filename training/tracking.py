@@ -12,27 +12,12 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from stance.records import PairRecord
-from stance.store import mlruns_dir, tracking_uri
-
-EXPERIMENT = "stance"
-MODEL_NAME = "stance"
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def quiet_environment() -> None:
-    """Offline and no telemetry: set before mlflow, transformers or bentoml are imported."""
-    for key, value in {
-        "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
-        "MLFLOW_DISABLE_TELEMETRY": "true", "BENTOML_DO_NOT_TRACK": "true", "DO_NOT_TRACK": "1",
-        "TRANSFORMERS_VERBOSITY": "error", "TOKENIZERS_PARALLELISM": "false",
-        "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false", "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-    }.items():
-        os.environ.setdefault(key, value)
+from stance.settings import EXPERIMENT, REPO_ROOT, apply_offline_environment, mlruns_dir, tracking_uri
 
 
 def configure(experiment: str = EXPERIMENT) -> str:
     """Point MLflow at the sqlite store (unless MLFLOW_TRACKING_URI says otherwise); return the experiment id."""
-    quiet_environment()
+    apply_offline_environment()
     import mlflow
 
     if not os.environ.get("MLFLOW_TRACKING_URI"):
@@ -103,7 +88,7 @@ def log_reports(reports: dict[str, dict[str, Any]], folder: str = "evaluation") 
 
     mlflow.log_dict(reports, f"{folder}/reports.json")
     for name, item in reports.items():
-        task = Task(name.rsplit("_", 1)[1])
+        task = Task(item["task"])
         figure = confusion_figure(task, item["confusion_matrix"], f"{name} ({item['source']}, n={item['n']})")
         mlflow.log_figure(figure, f"{folder}/confusion_{name}.png")
         plt.close(figure)

@@ -332,7 +332,9 @@ def default_actors_file() -> Path:
     env = os.environ.get(ENV_ACTORS_FILE)
     if env:
         return Path(env)
-    repo_file = Path(__file__).resolve().parents[2] / "datasets" / "actors.yaml"
+    from stance.settings import ACTORS_FILE
+
+    repo_file = ACTORS_FILE
     packaged = Path(__file__).resolve().parent / "actors.yaml"
     return packaged if not repo_file.is_file() and packaged.is_file() else repo_file
 

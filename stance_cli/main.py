@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from stance.settings import CHAMPION_URI, MODEL_NAME, apply_offline_environment
+
 
 def _parse_set(values: Sequence[str]) -> dict[str, Any]:
     import yaml
@@ -23,7 +25,7 @@ def _parse_set(values: Sequence[str]) -> dict[str, Any]:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from training.run import train
+    from training.train import train
 
     summary = train(args.config, _parse_set(args.set), progress=not args.no_progress)
     print(json.dumps(summary, indent=2, sort_keys=True))
@@ -39,7 +41,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from stance.predictor import Predictor
-    from training.evaluate_cli import evaluate_model
+    from training.evaluation import evaluate_model
 
     _tracking()
     result = evaluate_model(Predictor.load(args.model, batch_size=args.batch_size), args.data, args.figures)
@@ -73,7 +75,7 @@ def cmd_register(args: argparse.Namespace) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from stance.analyze_cli import run_analyze
+    from stance_cli.analyze import run_analyze
 
     _tracking()
     return run_analyze(args)
@@ -114,6 +116,15 @@ def cmd_data_stats(args: argparse.Namespace) -> int:
     from training.corpus import CORPUS_DIR, stats_markdown
 
     print(stats_markdown(Path(args.path) if args.path else CORPUS_DIR))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from stance_cli.serve import ensure_served
+
+    tag = ensure_served(host=args.host, port=args.port, config=args.config, tracking=args.tracking_uri,
+                        serve=not args.no_serve)
+    print(tag)
     return 0
 
 
@@ -160,21 +171,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("register", help="register the best run as a version of `stance`; move @champion if it wins")
     p.add_argument("--metric", default="val_score",
                    help="validation metric that decides (default val_score = mean of the two macro-F1)")
-    p.add_argument("--name", default="stance", help="registered model name")
+    p.add_argument("--name", default=MODEL_NAME, help=f"registered model name (default {MODEL_NAME})")
     p.set_defaults(func=cmd_register)
 
     p = sub.add_parser("analyze", help="actors, stances and sentiment per sentence of raw text")
     p.add_argument("input", nargs="?", help="a text file (default: standard input); one document per file, "
                                             "or one per line with --lines")
     p.add_argument("--lines", action="store_true", help="each non-empty input line is a separate document")
-    p.add_argument("--model", default="models:/stance@champion", help="model folder or MLflow URI")
+    p.add_argument("--model", default=CHAMPION_URI, help=f"model folder or MLflow URI (default {CHAMPION_URI})")
     p.add_argument("--format", choices=("json", "table"), default="table")
     p.add_argument("--ner", action="store_true", help="also report organisations and groups missing from the catalogue")
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("export", help="copy the champion into the BentoML model store for serving")
-    p.add_argument("--model", default="models:/stance@champion")
+    p.add_argument("--model", default=CHAMPION_URI)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("serve", help="train and register if there is no champion, export it, serve it over HTTP")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=3000, help="port (default 3000)")
+    p.add_argument("--config", default=None, help="training config when there is no champion (default: quick "
+                   "when the public data is present, else corpus)")
+    p.add_argument("--tracking-uri", default=None, help="MLflow store (default $MLFLOW_TRACKING_URI, else "
+                   "sqlite:///<repo>/mlruns/mlflow.db)")
+    p.add_argument("--no-serve", action="store_true", help="train and export only, do not start the server")
+    p.set_defaults(func=cmd_serve)
 
     data = sub.add_parser("data", help="the project's corpus: check and split")
     data_sub = data.add_subparsers(dest="data_command", required=True)
@@ -195,9 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from training.tracking import quiet_environment
-
-    quiet_environment()
+    apply_offline_environment()
     try:
         return args.func(args)
     except KeyboardInterrupt:

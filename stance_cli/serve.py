@@ -1,6 +1,6 @@
-"""`make run`: make sure there is a champion, hand it to BentoML, and serve it on 127.0.0.1:3000.
+"""`stance serve` (`make run`): make sure there is a champion, hand it to BentoML, and serve it on 127.0.0.1:3000.
 
-    python -m serving.main [--port 3000] [--config quick]
+    stance serve [--port 3000] [--config quick]
 
 1. no `stance@champion` in the MLflow store: train and register (`stance train`, `stance register`; minutes on
    2 cores) with the `quick` config when the public data is there ($STANCE_DATA_DIR, default ../shared/data),
@@ -11,16 +11,16 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from serving.settings import MODEL_NAME, REPO_ROOT, ensure_bentoml_home, tracking_uri
+from serving.settings import ensure_bentoml_home, tracking_uri
+from stance.settings import CHAMPION_ALIAS as ALIAS
+from stance.settings import CHAMPION_URI, MODEL_NAME, REPO_ROOT, apply_offline_environment
 
 SERVICE = "serving.service:StanceService"
-ALIAS = "champion"
 
 
 def champion_version(uri: str, name: str = MODEL_NAME) -> str | None:
@@ -55,11 +55,8 @@ def ensure_served(*, host: str = "127.0.0.1", port: int = 3000, config: str | No
 
     Returns the BentoML tag (only when `serve` is False: otherwise this process becomes the server).
     """
-    for key, value in {"HF_HUB_OFFLINE": "1", "MLFLOW_DISABLE_TELEMETRY": "true",
-                       "BENTOML_DO_NOT_TRACK": "true"}.items():
-        os.environ.setdefault(key, value)
+    apply_offline_environment()
     ensure_bentoml_home()
-    os.chdir(REPO_ROOT)  # the default stores (./mlruns, models/bentoml) are the repository's, as for `make`
     if tracking:
         os.environ["MLFLOW_TRACKING_URI"] = tracking  # the stance CLI and the export use the same store
     uri = tracking_uri(tracking)
@@ -72,7 +69,7 @@ def ensure_served(*, host: str = "127.0.0.1", port: int = 3000, config: str | No
         if champion_version(uri) is None:
             raise SystemExit(f"training finished but {MODEL_NAME}@{ALIAS} is still missing in {uri}; "
                              "see the output of `stance register` above")
-    from serving.export import CHAMPION_URI, export_champion
+    from serving.export import export_champion
 
     tag = str(export_champion(CHAMPION_URI, tracking_uri=uri))
     print(f"serving {tag} (from {MODEL_NAME}@{ALIAS}, registry version {champion_version(uri)}) "
@@ -87,27 +84,7 @@ def ensure_served(*, host: str = "127.0.0.1", port: int = 3000, config: str | No
 
 
 def _stance(*args: str) -> None:
-    command = [sys.executable, "-m", "stance.cli", *args]
+    command = [sys.executable, "-m", "stance_cli", *args]
     result = subprocess.run(command, cwd=REPO_ROOT)
     if result.returncode != 0:
         raise SystemExit(f"`stance {' '.join(args)}` failed with exit code {result.returncode}")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m serving.main", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=3000, help="port (default 3000)")
-    parser.add_argument("--config", default=None, help="training config when there is no champion (default: quick "
-                        "when the public data is present, else corpus)")
-    parser.add_argument("--tracking-uri", default=None, help="MLflow store (default $MLFLOW_TRACKING_URI, else "
-                        "sqlite:///./mlruns/mlflow.db)")
-    parser.add_argument("--no-serve", action="store_true", help="train/export only, do not start the server")
-    args = parser.parse_args(argv)
-    tag = ensure_served(host=args.host, port=args.port, config=args.config, tracking=args.tracking_uri,
-                        serve=not args.no_serve)
-    print(tag)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

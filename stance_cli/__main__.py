@@ -1,0 +1,3 @@
+from stance_cli.main import main
+
+raise SystemExit(main())
