@@ -12,7 +12,7 @@ export TOKENIZERS_PARALLELISM=false
 # one BentoML store for export, serve and build: inside the project unless the user chose another
 export BENTOML_HOME ?= $(CURDIR)/models/bentoml
 
-.PHONY: install test test-fast run ui train baseline register export data-check mpnet clean
+.PHONY: install test test-fast lint run ui train baseline register export data-check mpnet clean
 
 install: $(STAMP)
 
@@ -28,9 +28,14 @@ $(STAMP): pyproject.toml
 test: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-## unit, data and API tests only (seconds)
+## the unit and data tiers only: no model, no server (seconds)
 test-fast: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow" --deselect tests/test_end_to_end.py
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "unit or data"
+
+## linter and type checker (part of `make test`)
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 ## the main job: train (quick) if no champion exists, register, export, serve on 127.0.0.1:3000
 run: install

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-os.environ.setdefault("BENTOML_DO_NOT_TRACK", "true")
-os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+from stance.settings import apply_offline_environment, data_dir
 
-SHARED_DATA = Path(os.environ.get("STANCE_DATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "data")
+apply_offline_environment()
+
+SHARED_DATA = data_dir()
+TIERS = ("unit", "data", "model", "http", "slow")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test belongs to a tier (pyproject's markers), so `-m` selections such as `make test-fast` are real."""
+    untiered = [item.nodeid for item in items if not any(item.get_closest_marker(tier) for tier in TIERS)]
+    if untiered:
+        raise pytest.UsageError(f"tests without a tier marker ({', '.join(TIERS)}): {untiered[:5]}")
 
 
 @pytest.fixture(scope="session")

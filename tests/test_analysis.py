@@ -19,6 +19,8 @@ from stance.records import PairClassifier, Prediction
 from stance.records import PairRecord
 from stance.render import render
 
+pytestmark = pytest.mark.unit
+
 # The stub's rules, by surface text: who is hostile/supportive toward whom, and how sure it is.
 HOSTILE = {("Tehran", "Baku"): 0.9, ("Iran", "Azerbaijan"): 0.7, ("Tehran", "Israeli"): 0.6}
 SUPPORTIVE = {("Aliyev", "Turkey"): 0.8, ("Turkey", "Baku"): 0.85}

@@ -1,7 +1,10 @@
+import pytest
 from stance.records import PairRecord, Span
 from training.baseline import BaselineClassifier, masked_text
 from training.evaluation import EvalSet, evaluate
 from stance.labels import Task
+
+pytestmark = pytest.mark.unit
 
 
 def test_masking_keeps_direction_and_hides_names():

@@ -6,6 +6,8 @@ import pytest
 
 from stance_cli.main import main
 
+pytestmark = pytest.mark.model
+
 
 def test_help_does_not_import_torch():
     code = ("import sys\nfrom stance_cli.main import build_parser\n"

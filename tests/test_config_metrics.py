@@ -7,6 +7,8 @@ from training.finetune import bucketed_batches, class_weights, to_examples
 from stance.records import PairRecord, Span
 import random
 
+pytestmark = pytest.mark.unit
+
 
 def test_shipped_configs_load():
     for name in ("quick", "default"):  # corpus.yaml validates on ir:dev, checked below

@@ -6,6 +6,8 @@ import pytest
 from training.catalogue_ids import known_actor_ids
 from training.corpus import CORPUS_DIR, assign_splits, check_corpus, write_splits
 
+pytestmark = pytest.mark.data
+
 
 def test_the_shipped_corpus_passes_the_checker_and_meets_its_targets():
     report = check_corpus(known_ids=known_actor_ids())

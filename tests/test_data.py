@@ -6,6 +6,8 @@ import pytest
 from conftest import needs_shared
 from training.data import DataError, load_records, read_directed, read_newsmtsc, read_records, to_dataset, from_dataset
 
+pytestmark = pytest.mark.data
+
 
 def write(path, text):
     path.write_text(text, encoding="utf-8")

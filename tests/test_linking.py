@@ -8,6 +8,8 @@ import pytest
 
 from stance.actors import ExtraActor, Linker, get_linker
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture(scope="module")
 def linker() -> Linker:

@@ -6,6 +6,8 @@ from stance.labels import Task, label_names
 from stance.predictor import Predictor
 from stance.records import PairRecord, Span
 
+pytestmark = pytest.mark.model
+
 TEXT = "Tehran accused Baku of siding with Israel."
 
 
@@ -56,3 +58,35 @@ def test_only_records_are_accepted(tiny_predictor):
 
 def test_empty_input_gives_empty_output(tiny_predictor):
     assert tiny_predictor.predict([]) == []
+
+
+def test_training_labels_and_predictions_refer_to_the_same_direction(tiny_predictor, monkeypatch):
+    """A model that echoes its training targets must give every record back its own label: training (to_examples)
+    and prediction (Predictor) read the stance_ab / stance_ba outputs in the same direction."""
+    from stance.labels import label_names
+    from training.finetune import IGNORE, to_examples
+
+    text = "Iran accused Azerbaijan of siding with Israel."
+    iran, baku, israel = Span(0, 4), Span(13, 23), Span(39, 45)
+    records = [  # holder before and after target, and a pair whose later span is the holder
+        PairRecord("iran>aze", text, holder=iran, target=baku, label="hostile"),
+        PairRecord("aze>iran", text, holder=baku, target=iran, label="neutral"),
+        PairRecord("isr>aze", text, holder=israel, target=baku, label="supportive"),
+        PairRecord("aze>isr", text, holder=baku, target=israel, label="hostile"),
+        PairRecord("s-iran", text, holder=None, target=iran, label="negative"),
+    ]
+    examples = {(e.text, e.span_a, e.span_b): e for e in to_examples(records)}
+
+    def one_hot(index, task):
+        return [1.0 if i == index else 0.0 for i in range(len(label_names(task)))]
+
+    def echo(encoded, batch_size):
+        keys = list(examples)  # to_examples keeps first-seen order, as Predictor.predict does
+        assert len(keys) == len(encoded)
+        return [(one_hot(examples[k].stance_ab, "stance"), one_hot(examples[k].stance_ba, "stance"),
+                 one_hot(examples[k].sentiment, "sentiment")) for k in keys]
+
+    monkeypatch.setattr(tiny_predictor, "_forward", echo)
+    predictions = tiny_predictor.predict(records)
+    assert [p.label for p in predictions] == [r.label for r in records]
+    assert all(e.stance_ab != IGNORE or e.span_b is None for e in examples.values())

@@ -4,6 +4,8 @@ import pytest
 
 from training.pretrained import find_parts, mpnet_path
 
+pytestmark = pytest.mark.unit
+
 
 def fake_parts(root, parts=5):
     archive = root / "whole.zip"

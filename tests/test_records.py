@@ -5,6 +5,8 @@ import pytest
 from stance.labels import Sentiment, Stance, Task, label_index, label_names
 from stance.records import PairRecord, RecordError, Span, read_jsonl
 
+pytestmark = pytest.mark.unit
+
 TEXT = "Tehran accused Baku of siding with Israel."
 
 

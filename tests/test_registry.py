@@ -6,6 +6,8 @@ import pytest
 
 from stance.records import PairRecord, Span
 
+pytestmark = pytest.mark.model
+
 
 def gold_file(tmp_path, name, n):
     text = "Tehran accused Baku of siding with Israel."

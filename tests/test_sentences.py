@@ -6,6 +6,8 @@ import pytest
 
 from stance.sentences import Sentence, load_senter, split_many, split_sentences
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture(scope="session")
 def senter():

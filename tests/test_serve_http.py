@@ -17,6 +17,8 @@ from typing import Any, Iterator
 
 import pytest
 
+pytestmark = pytest.mark.http
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 READY_DEADLINE_S = 120
 STOP_DEADLINE_S = 40

@@ -10,6 +10,8 @@ from typing import Any, Iterator
 
 import pytest
 
+pytestmark = pytest.mark.model
+
 # Small limits, so that every limit is cheap to exceed. The service reads them when a request comes (the body limit
 # and the schema validators) or when its instance starts (the analysis record limit).
 LIMITS = {
