@@ -16,9 +16,9 @@ from stance.actors.catalogue import (
     build_catalogue,
     default_actors_file,
     fold_ascii,
+)
 
 pytestmark = pytest.mark.unit
-)
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "datasets" / "ir-corpus" / "articles"
