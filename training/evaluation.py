@@ -10,6 +10,7 @@ from stance.labels import Task
 from stance.records import PairClassifier, PairRecord
 from training.data import load_records, resolve_source, seeded_sample
 from training.metrics import add_score, report, report_key, task_metrics
+from training.pair_classes import pair_metrics
 
 
 @dataclass
@@ -50,9 +51,12 @@ def evaluate(classifier: PairClassifier, sets: Sequence[EvalSet]) -> EvalResult:
     result = EvalResult()
     prefixes = set()
     for eval_set in sets:
-        predicted = [p.label for p in classifier.predict(eval_set.records)]
-        gold = [r.label for r in eval_set.records]
+        predictions = classifier.predict(eval_set.records)
+        predicted = [p.label for p in predictions]
+        gold = [str(r.label) for r in eval_set.records]
         result.metrics.update(task_metrics(eval_set.task, gold, predicted, eval_set.prefix))
+        if eval_set.task is Task.STANCE:  # the papers' 5-class pair form beside the directed 3-class one
+            result.metrics.update(pair_metrics(eval_set.records, predictions, eval_set.prefix))
         result.reports[report_key(eval_set.prefix, eval_set.task)] = {
             "source": eval_set.source, "n": len(gold), **report(eval_set.task, gold, predicted)
         }
