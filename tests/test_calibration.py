@@ -1,0 +1,29 @@
+import pytest
+
+from training.calibration import apply_bias, fit_stance_bias
+
+pytestmark = pytest.mark.unit
+
+
+def test_apply_bias_shifts_log_odds_and_renormalises():
+    shifted = apply_bias([0.5, 0.25, 0.25], [0.0, 0.0, 0.0])
+    assert shifted == pytest.approx([0.5, 0.25, 0.25])
+    shifted = apply_bias([0.5, 0.25, 0.25], [0.0, 0.6931, 0.0])  # log 2: supportive doubles its odds
+    assert shifted == pytest.approx([0.4, 0.4, 0.2], abs=1e-4)
+    with pytest.raises(ValueError, match="3 labels"):
+        apply_bias([0.5, 0.25, 0.25], [0.0])
+
+
+def test_a_model_too_shy_of_the_polar_labels_gets_them_back():
+    # every hostile item scores hostile at 0.4 against neutral 0.5: argmax says neutral, a shift fixes it
+    rows = [[0.5, 0.1, 0.4]] * 20 + [[0.8, 0.1, 0.1]] * 60 + [[0.2, 0.7, 0.1]] * 20
+    gold = ["hostile"] * 20 + ["neutral"] * 60 + ["supportive"] * 20
+    bias, before, after = fit_stance_bias(rows, gold)
+    assert after == pytest.approx(1.0) and before < after
+    assert bias[0] == 0.0 and bias[2] > 0.0
+
+
+def test_no_evidence_means_no_shift():
+    rows = [[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]]
+    bias, before, after = fit_stance_bias(rows, ["neutral", "supportive", "hostile"])
+    assert bias == [0.0, 0.0, 0.0] and before == after == 1.0
