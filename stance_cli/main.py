@@ -107,7 +107,7 @@ def cmd_data_check(args: argparse.Namespace) -> int:
 def cmd_data_split(args: argparse.Namespace) -> int:
     from training.corpus import CORPUS_DIR, write_splits
 
-    splits = write_splits(Path(args.path) if args.path else CORPUS_DIR)
+    splits = write_splits(Path(args.path) if args.path else CORPUS_DIR, reassign=args.reassign)
     print(json.dumps({k: len(v) for k, v in splits.items()}))
     return 0
 
@@ -203,8 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", help="corpus folder (default: datasets/ir-corpus)")
     p.add_argument("--no-catalogue", action="store_true", help="do not check ids against the actor catalogue")
     p.set_defaults(func=cmd_data_check)
-    p = data_sub.add_parser("split", help="(re)assign articles to train/dev/test by article, stratified by region")
+    p = data_sub.add_parser("split", help="assign new articles to train/dev/test by article, stratified by region; "
+                            "assigned articles keep their split")
     p.add_argument("path", nargs="?")
+    p.add_argument("--reassign", action="store_true", help="start over: every article by the rule (moves test data)")
     p.set_defaults(func=cmd_data_split)
     p = data_sub.add_parser("stats", help="the data card's count tables, as Markdown")
     p.add_argument("path", nargs="?")

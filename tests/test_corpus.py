@@ -99,3 +99,14 @@ def test_unknown_catalogue_ids_are_reported(corpus_copy):
     write_splits(root)
     errors = check_corpus(root, known_ids={"FRA"}).errors
     assert any("actor id 'DEU' is not in the catalogue" in e for e in errors)
+
+
+def test_new_articles_get_splits_and_assigned_ones_never_move(corpus_copy):
+    root, article = corpus_copy
+    write_corpus(root, [{**article, "id": f"t-{i}"} for i in range(20)])
+    first = write_splits(root)
+    write_corpus(root, [{**article, "id": f"t-{i}"} for i in range(40)])
+    second = write_splits(root)
+    for split, ids in first.items():
+        assert set(ids) <= set(second[split])  # nothing moved
+    assert sum(map(len, second.values())) == 40 and second["test"] != first["test"]  # the new ones spread too

@@ -60,8 +60,15 @@ def read_splits(root: Path = CORPUS_DIR) -> dict[str, list[str]]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def write_splits(root: Path = CORPUS_DIR) -> dict[str, list[str]]:
-    splits = assign_splits(article for _, _, article in iter_articles(root))
+def write_splits(root: Path = CORPUS_DIR, reassign: bool = False) -> dict[str, list[str]]:
+    """Assign the articles that have no split yet by the same rule, among themselves; assigned articles never move
+    (a dev or test article moved into train would leak into every model trained after). `reassign` starts over."""
+    articles = [article for _, _, article in iter_articles(root)]
+    existing = {split: [] for split in SPLITS} if reassign or not (root / "splits.json").is_file() else read_splits(root)
+    known = {i for ids in existing.values() for i in ids}
+    fresh = assign_splits(a for a in articles if a["id"] not in known)
+    present = {a["id"] for a in articles}
+    splits = {split: sorted({*(i for i in existing.get(split, []) if i in present), *fresh[split]}) for split in SPLITS}
     (root / "splits.json").write_text(json.dumps(splits, indent=1) + "\n", encoding="utf-8")
     return splits
 
