@@ -174,16 +174,16 @@ def test_analyze_returns_what_the_analysis_returns(client: Any, tiny_model_dir: 
 def test_analyze_takes_one_text_and_extra_actors(client: Any) -> None:
     text = "The Caspian Forum praised Azerbaijan."
     extra = [{"id": "org:caspian-forum", "name": "Caspian Forum", "type": "organisation"}]
-    response = post(client, "/analyze", {"texts": text, "extra_actors": extra})
+    response = post(client, "/analyze", {"texts": text, "extra_actors": extra, "include_neutral_pairs": True})
     assert response.status_code == 200, response.text
     [document] = response.json()["documents"]
-    assert document["schema"] == "stance.analysis/1" and document["id"] == "0" and document["length"] == len(text)
+    assert document["schema"] == "stance.analysis/2" and document["id"] == "0" and document["length"] == len(text)
     [sentence] = document["sentences"]
     actors = {a["id"]: a for a in sentence["actors"]}
     assert set(actors) == {"org:caspian-forum", "AZE"}
     mention = actors["org:caspian-forum"]["mentions"][0]
     assert text[mention["start"]:mention["end"]] == "Caspian Forum" and mention["source"] == "extra"
-    assert {(p["holder"], p["target"]) for p in sentence["pairs"]} == {("org:caspian-forum", "AZE"),
+    assert {(p["holder"]["id"], p["target"]["id"]) for p in sentence["pairs"]} == {("org:caspian-forum", "AZE"),
                                                                        ("AZE", "org:caspian-forum")}
     assert actors["AZE"]["sentiment"]["label"] in {"negative", "neutral", "positive"}
     assert {a["id"] for a in document["summary"]["actors"]} == {"org:caspian-forum", "AZE"}
