@@ -294,3 +294,8 @@ async def _reject_body(send: Any, found: str, limit: int) -> None:
 
 
 StanceService.add_asgi_middleware(BodyLimit)
+
+
+from serving.api_shape import ReadableErrors  # noqa: E402
+
+StanceService.add_asgi_middleware(ReadableErrors)

@@ -225,8 +225,9 @@ def test_openapi_documents_every_field_with_examples(client: Any) -> None:
     schemas = spec["components"]["schemas"]
     ours = ["ClassifyRequestIODescriptor", "RecordIn", "SpanIn", "ClassifyResponseIODescriptor", "ModelInfo",
             "PredictionOut", "AnalyzeRequestIODescriptor", "ExtraActorIn", "AnalyzeResponseIODescriptor",
-            "DocumentOut", "SentenceOut", "ActorAnalysisOut", "PairOut", "MentionOut", "DocumentSummaryOut",
-            "RelationOut", "ActorSummaryOut"]
+            "DocumentAnalysis", "Sentence", "SentenceActor", "Pair", "Mention", "DocumentSummary", "Relation",
+            "Evidence", "Strength", "ActorSummary", "ActorSentiment", "StanceProfile", "StanceCounts", "ActorRef",
+            "ErrorBody", "ErrorItem"]
     for name in ours:
         for field, prop in schemas[name]["properties"].items():
             assert prop.get("description"), f"{name}.{field} has no description"
@@ -468,3 +469,48 @@ def test_bad_settings_name_the_variable(value: str, message: str) -> None:
     with pytest.raises(SettingsError, match=f"STANCE_MAX_TEXTS must be .*{message}"):
         Settings.from_env({"STANCE_MAX_TEXTS": value})
     assert Settings.from_env({"STANCE_MAX_TEXTS": "7", "STANCE_BENTO_MODEL": "stance:abc"}).max_texts == 7
+
+
+# --- the page, readable errors and the spec (issue 12) ---------------------------------------------------------------
+
+
+def test_ui_page_and_its_assets_are_served_offline(client: Any) -> None:
+    page = client.get("/ui/")
+    assert page.status_code == 200 and "static/stance.js" in page.text
+    assert "http://" not in page.text and "https://" not in page.text  # no CDN
+    for asset in ("cytoscape.min.js", "stance.js", "page.js", "stance.css", "LICENSE-cytoscape.txt"):
+        assert client.get(f"/ui/static/{asset}").status_code == 200, asset
+
+
+@pytest.mark.parametrize("payload, field, words", [
+    ({"texts": 5}, "texts", ["'texts' must be a string or a list of strings", "got 5"]),
+    ({"texts": ["ok", 7]}, "texts", ["'texts[1]'", "got 7"]),
+    ({"text": "x"}, "text", ["'text' is not a field of this request"]),
+    ({"texts": ["a."] * 17}, "texts", ["'texts' has 17 texts; the limit is 16 (STANCE_MAX_TEXTS)"]),
+])
+def test_errors_read_as_sentences_without_internals(client: Any, payload: Any, field: str, words: list[str]) -> None:
+    response = post(client, "/analyze", payload)
+    assert response.status_code == 400
+    body = response.json()
+    text = json.dumps(body)
+    for word in words:
+        assert word in text, text
+    for internal in ("IODescriptor", "errors.pydantic.dev", "Value error, ", "validation error for"):
+        assert internal not in text, text
+    assert set(body) == {"error", "detail"} and all(set(d) == {"type", "loc", "msg"} for d in body["detail"])
+    assert field in [d["loc"][0] for d in body["detail"]]
+
+
+def test_openapi_spec_is_the_projects_and_documents_errors(client: Any) -> None:
+    spec = client.get("/docs.json").json()
+    assert spec["info"]["title"] == "stance" and spec["info"]["version"] not in ("None", "", None)
+    assert "BentoML" not in spec["info"]["description"]
+    post_analyze = spec["paths"]["/analyze"]["post"]
+    assert {"200", "400", "413", "415", "503"} <= set(post_analyze["responses"])
+    for code in ("400", "413", "415", "503"):
+        content = post_analyze["responses"][code]["content"]["application/json"]
+        assert content["schema"] == {"$ref": "#/components/schemas/ErrorBody"} and content["examples"]
+    texts = post_analyze["requestBody"]["content"]["application/json"]["schema"]["properties"]["texts"]
+    assert [branch["type"] for branch in texts["anyOf"]] == ["string", "array"]
+    detail = spec["components"]["schemas"]["ErrorBody"]["properties"]["detail"]
+    assert detail["type"] == "array"
