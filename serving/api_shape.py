@@ -97,7 +97,7 @@ def rewrite(payload: dict[str, Any], request_body: bytes) -> dict[str, Any]:
                 continue
             item = {"type": item["type"], "loc": ["texts"], "msg": "'texts' must be a string or a list of strings"
                     + (f"; got {_show(value)}" if found else "")}
-        if item not in merged:
+        if all(m["msg"] != item["msg"] for m in merged):
             merged.append(item)
     if not merged:
         return payload
@@ -204,7 +204,7 @@ def spec() -> dict[str, Any]:
     out["info"] = {
         "title": "stance",
         "version": version,
-        "description": f"{summary}.\n\n" + " ".join((StanceService.doc or "").split()) +
+        "description": f"{summary}.\n\n" + " ".join((StanceService.inner.__doc__ or "").split()) +
                        "\n\nThe analysis page is at [/ui](/ui). Errors (4xx, 503) have the body `ErrorBody`: `error` "
                        "(sentences) and `detail` (one item per problem, with the field's path in `loc`).",
     }

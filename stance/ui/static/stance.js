@@ -26,7 +26,7 @@
   function pct(p) { return (100 * p).toFixed(0) + "%"; }
 
   function edgeWidth(count, strength) {
-    return 1.5 + 1.5 * Math.min(count, 6) + 4 * strength;
+    return 1 + 0.8 * Math.min(count, 6) + 3 * strength;
   }
 
   function graph(container, nodes, edges, onSelect) {
@@ -43,14 +43,14 @@
       wheelSensitivity: 0.3,
       style: [
         { selector: "node", style: {
-            "label": "data(label)", "text-valign": "bottom", "text-margin-y": 6, "font-size": 13,
+            "label": "data(label)", "text-valign": "bottom", "text-margin-y": 5, "font-size": 15, "font-weight": "bold",
             "width": 34, "height": 34, "border-width": 2, "border-color": "#555",
             "text-background-color": "#fff", "text-background-opacity": 0.8, "text-background-padding": 2 } },
         { selector: "node[sentiment = 'negative']", style: { "background-color": SENTIMENT_COLOUR.negative } },
         { selector: "node[sentiment = 'neutral']", style: { "background-color": SENTIMENT_COLOUR.neutral } },
         { selector: "node[sentiment = 'positive']", style: { "background-color": SENTIMENT_COLOUR.positive } },
         { selector: "edge", style: {
-            "curve-style": "bezier", "target-arrow-shape": "triangle", "arrow-scale": 1.2,
+            "curve-style": "bezier", "target-arrow-shape": "triangle", "arrow-scale": 0.9, "control-point-step-size": 36,
             "width": "data(width)", "label": "data(label)", "font-size": 11, "text-rotation": "autorotate",
             "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 2 } },
         { selector: "edge[stance = 'supportive']", style: {
@@ -63,9 +63,12 @@
                                                "overlay-padding": 6 } },
         { selector: "node:selected", style: { "border-color": "#1565c0", "border-width": 4 } }
       ],
-      layout: { name: nodes.length <= 3 ? "circle" : "cose", animate: false, randomize: false,
-                nodeRepulsion: function () { return 9000; }, idealEdgeLength: function () { return 110; },
-                padding: 30 }
+      minZoom: 0.3,
+      maxZoom: 1.6,
+      layout: nodes.length <= 10
+        ? { name: "circle", padding: 40, avoidOverlap: true, spacingFactor: 1.2 }
+        : { name: "cose", animate: false, randomize: false, padding: 40,
+            nodeRepulsion: function () { return 400000; }, idealEdgeLength: function () { return 140; } }
     });
     cy.on("tap", "edge", function (evt) { onSelect(evt.target.id()); });
     return cy;
