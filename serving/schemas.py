@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from serving.settings import Settings, env_name, get_settings
+from stance.analysis_schema import DocumentAnalysis, PredictionOut
 from stance.labels import Task, label_names
 from stance.records import PairRecord
 
@@ -139,6 +140,10 @@ class RecordIn(_Strict):
         self._record = PairRecord.from_dict(self.model_dump())  # spans inside the text, non-empty, not overlapping
         return self
 
+    @classmethod
+    def of(cls, record: PairRecord) -> "RecordIn":
+        return cls.model_validate(record.to_dict())
+
     def to_record(self) -> PairRecord:
         assert self._record is not None
         return self._record
@@ -172,17 +177,6 @@ class ClassifyRequest(_Strict):
 
     def to_records(self) -> list[PairRecord]:
         return [record.to_record() for record in self.records]
-
-
-class PredictionOut(BaseModel):
-    """The label of one record and the whole distribution."""
-
-    id: str = _f("The record's id.", "s1")
-    task: Literal["stance", "sentiment"] = _f("`stance` for a record with a holder, `sentiment` without.", "stance")
-    label: str = _f(f"The most probable label: stance {STANCE_LABELS} (holder toward target) or sentiment "
-                    f"{SENTIMENT_LABELS} (how the sentence portrays the target).", "hostile")
-    probabilities: dict[str, float] = _f("Probability of every label of the task, in label order; they sum to 1.",
-                                         {"neutral": 0.08, "supportive": 0.03, "hostile": 0.89})
 
 
 class ClassifyResponse(BaseModel):
@@ -243,6 +237,9 @@ class AnalyzeRequest(_Strict):
         [EXAMPLE_EXTRA_ACTOR], default_factory=list)
     ner: StrictBool = _f("Also report named entities (organisations, nationalities, places) the catalogue misses, as "
                          "`unlinked:<slug>` actors.", False, default=False)
+    include_neutral_pairs: StrictBool = _f("Also list the pairs predicted neutral in each sentence's `pairs` (by "
+                                           "default only supportive and hostile pairs are listed).", False,
+                                           default=False)
 
     @field_validator("texts", mode="before")
     @classmethod
@@ -297,112 +294,11 @@ class AnalyzeRequest(_Strict):
         return list(self.texts)  # the validator made it a list
 
 
-# --- /analyze: response (mirrors stance.analysis.DocumentAnalysis.to_dict) --------------------------------------------
-
-
-class ActorRefOut(BaseModel):
-    id: str = _f("Actor id: ISO 3166-1 alpha-3 for a state, `org:`, `group:`, `person:` slugs, an extra actor's id, "
-                 "or `unlinked:<slug>` (NER).", "IRN")
-    name: str = _f("The actor's display name.", "Iran")
-
-
-class MentionOut(BaseModel):
-    start: int = _f("Offset of the mention in the document text (0-based).", 0)
-    end: int = _f("Offset one past its end (end exclusive).", 6)
-    text: str = _f("The mention as written.", "Tehran")
-    via: ActorRefOut | None = _f("The person who stands for the actor in this mention (\"Aliyev\" -> Azerbaijan).",
-                                 None, default=None)
-    source: Literal["catalogue", "extra", "explicit", "ner"] = _f("Where the mention comes from.", "catalogue")
-
-
-class StanceSummaryOut(BaseModel):
-    label: str = _f(f"The actor's stance in the sentence, one of {STANCE_LABELS}: its most probable non-neutral "
-                    "stance toward another actor, neutral when it holds none.", "hostile")
-    toward: ActorRefOut | None = _f("The other actor of that stance; null when neutral.", {"id": "AZE",
-                                                                                          "name": "Azerbaijan"})
-    probability: float | None = _f("Non-neutral: the probability of that label for that pair. Neutral: the lowest "
-                                   "P(neutral) over the actor's pairs. Null when the actor has no pair.", 0.91)
-
-
-class SentimentOut(BaseModel):
-    label: str = _f(f"How the sentence portrays the actor, one of {SENTIMENT_LABELS}.", "negative")
-    probabilities: dict[str, float] = _f("Probability of every sentiment label.",
-                                         {"negative": 0.7, "neutral": 0.25, "positive": 0.05})
-
-
-class ActorAnalysisOut(BaseModel):
-    id: str = _f("Actor id.", "IRN")
-    name: str = _f("Actor name.", "Iran")
-    type: str = _f("state, organisation, group, person or unlinked.", "state")
-    mentions: list[MentionOut] = _f("The actor's mentions in the sentence, with spans into the document text.")
-    stance: StanceSummaryOut | None = _f("The actor's stance in the sentence (null only for an actor the pair cap "
-                                         "left out).")
-    sentiment: SentimentOut = _f("How the sentence portrays the actor.")
-
-
-class PairOut(BaseModel):
-    holder: str = _f("Holder actor id.", "IRN")
-    target: str = _f("Target actor id.", "AZE")
-    label: str = _f(f"Directed stance of the holder toward the target, one of {STANCE_LABELS}.", "hostile")
-    probabilities: dict[str, float] = _f("Probability of every stance label.",
-                                         {"neutral": 0.05, "supportive": 0.04, "hostile": 0.91})
-
-
-class PairCapOut(BaseModel):
-    limit: int = _f("Most actors per sentence that are paired.", 8)
-    actors: int = _f("Distinct actors in the sentence.", 10)
-    excluded: list[str] = _f("Ids of the actors left out of the pairs (they still have mentions and sentiment).",
-                             ["USA", "FRA"])
-
-
-class SentenceOut(BaseModel):
-    index: int = _f("Position of the sentence in the document (0-based).", 0)
-    start: int = _f("Offset of the sentence in the document text.", 0)
-    end: int = _f("Offset one past its end.", 60)
-    text: str = _f("The sentence.", EXAMPLE_SENTENCE)
-    actors: list[ActorAnalysisOut] = _f("The actors the sentence names, by first mention.")
-    pairs: list[PairOut] = _f("Every ordered pair of distinct actors with its directed stance.")
-    pair_cap: PairCapOut | None = _f("Set when the sentence names more actors than are paired.", None, default=None)
-
-
-class RelationOut(BaseModel):
-    holder: ActorRefOut = _f("Who holds the stance.")
-    target: ActorRefOut = _f("Toward whom.")
-    stance: str = _f("supportive or hostile.", "hostile")
-    count: int = _f("Sentences that evidence it.", 2)
-    sentences: list[int] = _f("Their indices.", [0, 4])
-
-
-class ActorSummaryOut(BaseModel):
-    id: str = _f("Actor id.", "IRN")
-    name: str = _f("Actor name.", "Iran")
-    type: str = _f("Actor type.", "state")
-    mentions: int = _f("Mentions in the document.", 3)
-    sentences: list[int] = _f("Sentences that name it.", [0, 2])
-    holds: dict[str, int] = _f("Non-neutral stance pairs it holds, by label.", {"supportive": 0, "hostile": 2})
-    receives: dict[str, int] = _f("Non-neutral stance pairs toward it, by label.", {"supportive": 1, "hostile": 0})
-    sentiment: dict[str, int] = _f("Sentences by how they portray it.", {"negative": 1, "neutral": 1, "positive": 0})
-
-
-class DocumentSummaryOut(BaseModel):
-    relations: list[RelationOut] = _f("Directed non-neutral relations, most evidenced first.")
-    actors: list[ActorSummaryOut] = _f("Per-actor summary over the document.")
-
-
-class DocumentOut(BaseModel):
-    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True, validate_by_alias=True)
-
-    schema_: str = Field(alias="schema", description="Version of this analysis schema.",
-                         json_schema_extra={"example": "stance.analysis/1"})
-    index: int = _f("Position of the text in the request.", 0)
-    id: str = _f("The text's id (from `ids`, else its position).", "0")
-    length: int = _f("Characters in the text.", 148)
-    sentences: list[SentenceOut] = _f("Per sentence: actors, their stance and sentiment, and every directed pair.")
-    summary: DocumentSummaryOut = _f("Per document: directed relations and a per-actor summary.")
+# --- /analyze: response: the core's one definition (stance/analysis_schema.py) -------------------------------------
 
 
 class AnalyzeResponse(BaseModel):
     """The analysis of each text, in request order."""
 
     model: ModelInfo = _f("The model version that produced the analysis.")
-    documents: list[DocumentOut] = _f("One analysis per text, in request order.")
+    documents: list[DocumentAnalysis] = _f("One analysis per text, in request order.")

@@ -31,10 +31,13 @@ from serving.schemas import (
     ClassifyRequest,
     ClassifyResponse,
     ModelInfo,
+    RecordIn,
     over_limit,
     request_error,
 )
 from serving.settings import env_name, get_settings
+from stance.analysis_schema import PredictionOut
+from stance.records import PairRecord, Prediction
 
 _SETTINGS = get_settings()  # batching options are decorator arguments: read once, when the service is imported
 READY_TIMEOUT_S = 3.0
@@ -82,12 +85,12 @@ class StanceModel:
         self.info = ModelInfo.from_bento_model(stored).model_dump()
 
     @bentoml.api(batchable=True, max_batch_size=_SETTINGS.max_batch_size, max_latency_ms=_SETTINGS.max_latency_ms)
-    def classify_batch(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def classify_batch(self, records: list[RecordIn]) -> list[PredictionOut]:
         """Label canonical records (validated by the public service); merged across concurrent requests."""
         return self._predict(records)
 
     @bentoml.api
-    def predict(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def predict(self, records: list[RecordIn]) -> list[PredictionOut]:
         """Label canonical records in one call, unbatched (the analysis sends all pairs of a request at once)."""
         return self._predict(records)
 
@@ -96,11 +99,9 @@ class StanceModel:
         """The model this service loaded."""
         return self.info
 
-    def _predict(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        from stance.records import PairRecord
-
-        parsed = [PairRecord.from_dict(record) for record in records]
-        return [prediction.to_dict() for prediction in self.predictor.predict(parsed)]
+    def _predict(self, records: list[RecordIn]) -> list[PredictionOut]:
+        parsed = [RecordIn.model_validate(r).to_record() for r in records]  # a dict when called in-process
+        return [PredictionOut.of(prediction) for prediction in self.predictor.predict(parsed)]
 
 
 def single_threaded_math() -> None:
@@ -159,24 +160,20 @@ class ModelServiceClassifier:
         self.model = model
         self.max_records = max_records
 
-    def predict(self, records: Sequence[Any]) -> list[Any]:
-        from stance.labels import Task, label_names
-        from stance.records import Prediction
-
+    def predict(self, records: Sequence[PairRecord]) -> list[Prediction]:
         if len(records) > self.max_records:
             raise TooManyPairs(over_limit("texts", len(records), "actor pair and sentiment records",
                                           "max_analysis_records") + "; send fewer or shorter texts")
-        out = call_model(self.model.predict, [record.to_dict() for record in records])
-        predictions = []
-        for item in out:
-            task = Task(item["task"])
-            probabilities = tuple(float(item["probabilities"][name]) for name in label_names(task))
-            predictions.append(Prediction(item["id"], task, item["label"], probabilities))
-        return predictions
+        out = call_model(self.model.predict, [RecordIn.of(record) for record in records])
+        return [PredictionOut.model_validate(item).to_prediction() for item in out]
+
+
+from serving.ui import app as ui_app  # noqa: E402
 
 
 # runner_probe is off: BentoML's own dependency check in /readyz can hang until the request timeout when it is probed
 # while the model service is still loading (seen with 1.4.39); `__is_ready__` does the check with a deadline.
+@bentoml.asgi_app(ui_app, path="/ui", name="ui")
 @bentoml.service(name="stance", workers=1, threads=4, traffic={"timeout": 120}, runner_probe={"enabled": False})
 class StanceService:
     """Who takes which stance toward whom in international-politics news, and how each actor is portrayed.
@@ -213,8 +210,7 @@ class StanceService:
 
         Records of concurrent requests are batched together by the model service.
         """
-        records = [record.to_dict() for record in request.to_records()]
-        results = await call_model_async(self.model.to_async.classify_batch, records)
+        results = await call_model_async(self.model.to_async.classify_batch, request.records)
         if self._info is None:
             self._info = ModelInfo(**await call_model_async(self.model.to_async.model_info))
         return ClassifyResponse(model=self._info, results=results)
@@ -234,12 +230,13 @@ class StanceService:
                 extra_actors=[actor.to_dict() for actor in request.extra_actors],
                 ids=request.ids,
                 ner=request.ner,
+                include_neutral_pairs=request.include_neutral_pairs,
             )
         except TooManyPairs as err:
             raise request_error("AnalyzeRequest", "texts", str(err)) from None
         if self._info is None:
             self._info = ModelInfo(**call_model(self.model.model_info))
-        return AnalyzeResponse(model=self._info, documents=[document.to_dict() for document in documents])
+        return AnalyzeResponse(model=self._info, documents=documents)
 
 
 class BodyLimit:
@@ -297,3 +294,8 @@ async def _reject_body(send: Any, found: str, limit: int) -> None:
 
 
 StanceService.add_asgi_middleware(BodyLimit)
+
+
+from serving.api_shape import ReadableErrors  # noqa: E402
+
+StanceService.add_asgi_middleware(ReadableErrors)

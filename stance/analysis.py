@@ -15,13 +15,14 @@ Pair cap: a sentence with more than `max_actors_per_sentence` distinct actors (d
 pairs) pairs only the first ones by position; the sentence's `pair_cap` names the actors left out of pairs (they
 still get mentions and sentiment; their `stance` is null). Nothing is dropped silently.
 
-The JSON schema (`DocumentAnalysis.to_dict`) is described in docs/analysis-schema.md.
+The output is typed by the pydantic models of `stance.analysis_schema` (docs/analysis-schema.md is generated from
+them). Neutral pairs are left out of `sentences[].pairs` unless `include_neutral_pairs=True`.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -30,9 +31,32 @@ from stance.actors.linker import Linker, Mention, get_linker, unlinked_mentions
 from stance.labels import Sentiment, Stance
 from stance.records import PairClassifier, Prediction
 from stance.records import PairRecord, Span
+from stance.analysis_schema import (
+    SCHEMA_VERSION,
+    ActorRef,
+    ActorSentiment,
+    ActorSummary,
+    CorpusAnalysis,
+    CorpusDocument,
+    CorpusRelation,
+    DocSpan,
+    DocumentAnalysis,
+    DocumentSummary,
+    Evidence,
+    Mention as MentionOut,
+    Pair as PairAnalysis,
+    PairCap,
+    Relation,
+    Sentence as SentenceAnalysis,
+    SentenceActor as ActorAnalysis,
+    SentimentOut,
+    StanceCounts,
+    StanceProfile,
+    StanceSummary,
+    Strength,
+)
 from stance.sentences import Sentence, split_many
 
-SCHEMA_VERSION = "stance.analysis/1"
 DEFAULT_MAX_ACTORS_PER_SENTENCE = 8  # -> at most 8 * 7 = 56 stance pairs per sentence
 
 
@@ -59,115 +83,7 @@ class ExplicitMention:
         return cls(start=obj["start"], end=obj["end"], actor=obj["actor"])
 
 
-# --- output schema --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ActorRef:
-    id: str
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class MentionOut:
-    start: int  # offsets into the document text, end exclusive
-    end: int
-    text: str
-    via: ActorRef | None = None  # the person who stands for the actor in this mention ("Aliyev" -> Azerbaijan)
-    source: str = "catalogue"  # catalogue | extra | explicit | ner
-
-
-@dataclass(frozen=True, slots=True)
-class StanceSummary:
-    label: str  # supportive | hostile | neutral
-    toward: ActorRef | None  # the other actor of the chosen pair; None when neutral
-    # non-neutral: the probability of that label for that pair; neutral: the lowest P(neutral) over the actor's pairs
-    # (how sure it is that the actor holds no stance toward anyone); None when the actor has no pair
-    probability: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class SentimentOut:
-    label: str  # negative | neutral | positive
-    probabilities: dict[str, float]
-
-
-@dataclass(frozen=True, slots=True)
-class ActorAnalysis:
-    id: str
-    name: str
-    type: str  # state | organisation | group | person | unlinked
-    mentions: list[MentionOut]
-    stance: StanceSummary | None  # None only for an actor the pair cap left out
-    sentiment: SentimentOut
-
-
-@dataclass(frozen=True, slots=True)
-class PairAnalysis:
-    holder: str
-    target: str
-    label: str
-    probabilities: dict[str, float]
-
-
-@dataclass(frozen=True, slots=True)
-class PairCap:
-    limit: int
-    actors: int  # distinct actors in the sentence
-    excluded: list[str]  # actor ids left out of the pairs
-
-
-@dataclass(frozen=True, slots=True)
-class SentenceAnalysis:
-    index: int
-    start: int
-    end: int
-    text: str
-    actors: list[ActorAnalysis]
-    pairs: list[PairAnalysis]
-    pair_cap: PairCap | None = None  # set when the cap cut the pairs of this sentence
-
-
-@dataclass(frozen=True, slots=True)
-class Relation:
-    holder: ActorRef
-    target: ActorRef
-    stance: str  # supportive | hostile
-    count: int
-    sentences: list[int]  # evidence: sentence indices
-
-
-@dataclass(frozen=True, slots=True)
-class ActorSummary:
-    id: str
-    name: str
-    type: str
-    mentions: int
-    sentences: list[int]
-    holds: dict[str, int]  # non-neutral stance pairs as holder, by label
-    receives: dict[str, int]  # non-neutral stance pairs as target, by label
-    sentiment: dict[str, int]  # sentences by sentiment label
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentSummary:
-    relations: list[Relation]
-    actors: list[ActorSummary]
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentAnalysis:
-    index: int
-    id: str
-    length: int  # characters in the document text
-    sentences: list[SentenceAnalysis]
-    summary: DocumentSummary
-    schema: str = SCHEMA_VERSION
-
-    def to_dict(self) -> dict[str, Any]:
-        """The stable JSON form (docs/analysis-schema.md)."""
-        out = asdict(self)
-        return {"schema": out.pop("schema"), **out}
+# --- output schema: stance/analysis_schema.py (the one definition; re-exported here) ------------------------------
 
 
 # --- the function -------------------------------------------------------------------------------------------------
@@ -184,6 +100,7 @@ def analyze(
     max_actors_per_sentence: int = DEFAULT_MAX_ACTORS_PER_SENTENCE,
     ids: Sequence[str] | None = None,
     catalogue_path: str | Path | None = None,
+    include_neutral_pairs: bool = False,
 ) -> list[DocumentAnalysis]:
     """Analyse each text: sentences, actors, directed stance pairs, sentiment, per-actor and per-document summaries.
 
@@ -193,6 +110,8 @@ def analyze(
       turns automatic linking off so only these count.
     - `ner`: also report ORG/NORP/GPE entities that the catalogue misses, as `unlinked:<slug>` actors.
     - `ids`: a caller's id per text (default "0", "1", ...).
+    - `include_neutral_pairs`: also list the pairs predicted neutral in `sentences[].pairs` (default: only the
+      supportive and hostile ones; the summaries use every pair either way).
     """
     texts = _check_texts(texts)
     if not isinstance(max_actors_per_sentence, int) or max_actors_per_sentence < 1:
@@ -218,9 +137,13 @@ def analyze(
 
     out = []
     for d, doc in enumerate(plans):
-        analysed = [plan.build(predictions) for plan in doc]
+        built = [plan.build(predictions) for plan in doc]
+        summary = _summarise(built)
+        analysed = [sentence if include_neutral_pairs else sentence.model_copy(
+                        update={"pairs": [p for p in sentence.pairs if p.label != Stance.NEUTRAL.value]})
+                    for sentence, _ in built]
         out.append(DocumentAnalysis(index=d, id=ids[d] if ids is not None else str(d), length=len(texts[d]),
-                                    sentences=analysed, summary=_summarise(analysed)))
+                                    sentences=analysed, summary=summary))
     return out
 
 
@@ -318,8 +241,9 @@ class _SentencePlan:
     def sentiment_id(self, actor: str) -> str:
         return f"d{self.doc}s{self.index}:{actor}"
 
-    def build(self, predictions: Mapping[str, Prediction]) -> SentenceAnalysis:
-        pairs = [PairAnalysis(holder=h, target=t, label=p.label, probabilities=_rounded(p.distribution()))
+    def build(self, predictions: Mapping[str, Prediction]) -> tuple[SentenceAnalysis, "_SentencePlan"]:
+        pairs = [PairAnalysis(holder=self.names[h], target=self.names[t], label=p.label,
+                              probabilities=_rounded(p.distribution()))
                  for h in self.paired for t in self.paired if h != t
                  for p in (predictions[self.stance_id(h, t)],)]
         actors = []
@@ -329,14 +253,18 @@ class _SentencePlan:
             actors.append(ActorAnalysis(
                 id=ref.id, name=ref.name, type=kind,
                 mentions=[MentionOut(start=m.start, end=m.end, text=m.text, source=m.source,
-                                     via=ActorRef(m.via, self.person_names[m.via]) if m.via else None)
+                                     via=ActorRef(id=m.via, name=self.person_names[m.via]) if m.via else None)
                           for m in mentions],
                 stance=stance,
                 sentiment=SentimentOut(label=sentiment.label, probabilities=_rounded(sentiment.distribution())),
             ))
         s = self.sentence
         return SentenceAnalysis(index=self.index, start=s.start, end=s.end, text=s.text, actors=actors, pairs=pairs,
-                                pair_cap=self.cap)
+                                pair_cap=self.cap), self
+
+    def first_span(self, actor_id: str) -> DocSpan:
+        m = next(ms[0] for ref, _, ms in self.actors if ref.id == actor_id)
+        return DocSpan(start=m.start, end=m.end)
 
 
 def _plan_sentence(doc: int, index: int, sentence: Sentence, mentions: Sequence[Mention], catalogue: Catalogue,
@@ -351,13 +279,15 @@ def _plan_sentence(doc: int, index: int, sentence: Sentence, mentions: Sequence[
             actor = Actor(id=actor_id, name=unlinked[actor_id], type=ActorType.UNLINKED)
         else:
             actor = catalogue.get(actor_id)
-        actors.append((ActorRef(actor.id, actor.name), actor.type.value, ms))
+        actors.append((ActorRef(id=actor.id, name=actor.name), actor.type.value, ms))
         for m in ms:
             if m.via:
                 person_names[m.via] = catalogue.get(m.via).name
     ids = [ref.id for ref, _, _ in actors]
     paired = ids[:limit]
-    cap = PairCap(limit=limit, actors=len(ids), excluded=ids[limit:]) if len(ids) > limit else None
+    refs = {ref.id: ref for ref, _, _ in actors}
+    cap = (PairCap(limit=limit, actors=len(ids), excluded=[refs[i] for i in ids[limit:]])
+           if len(ids) > limit else None)
     plan = _SentencePlan(doc=doc, index=index, sentence=sentence, actors=actors, paired=paired, cap=cap,
                          names={ref.id: ref for ref, _, _ in actors}, person_names=person_names)
     first = {ref.id: ms[0] for ref, _, ms in actors}
@@ -398,13 +328,13 @@ def _rounded(dist: Mapping[str, float]) -> dict[str, float]:
 
 def _stance_summary(actor_id: str, pairs: Sequence[PairAnalysis], names: Mapping[str, ActorRef]) -> StanceSummary:
     """The actor's most probable non-neutral stance toward another actor; neutral when it holds none."""
-    own = [p for p in pairs if p.holder == actor_id]
+    own = [p for p in pairs if p.holder.id == actor_id]
     if not own:
         return StanceSummary(label=Stance.NEUTRAL.value, toward=None, probability=None)
     held = [p for p in own if p.label != Stance.NEUTRAL.value]
     if held:  # max() keeps the first of equals: ties go to the earliest-mentioned target
         best = max(held, key=lambda p: p.probabilities[p.label])
-        return StanceSummary(label=best.label, toward=names[best.target], probability=best.probabilities[best.label])
+        return StanceSummary(label=best.label, toward=best.target, probability=best.probabilities[best.label])
     return StanceSummary(label=Stance.NEUTRAL.value, toward=None,
                          probability=min(p.probabilities[Stance.NEUTRAL.value] for p in own))
 
@@ -412,39 +342,97 @@ def _stance_summary(actor_id: str, pairs: Sequence[PairAnalysis], names: Mapping
 # --- document summary -----------------------------------------------------------------------------------------------
 
 
-def _summarise(sentences: Sequence[SentenceAnalysis]) -> DocumentSummary:
+def _summarise(built: Sequence[tuple[SentenceAnalysis, _SentencePlan]]) -> DocumentSummary:
     refs: dict[str, tuple[ActorRef, str]] = {}
     mentions: Counter[str] = Counter()
     where: dict[str, list[int]] = defaultdict(list)
-    sentiment: dict[str, Counter[str]] = defaultdict(Counter)
-    holds: dict[str, Counter[str]] = defaultdict(Counter)
-    receives: dict[str, Counter[str]] = defaultdict(Counter)
-    evidence: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-    for s in sentences:
+    sentiment_labels: dict[str, Counter[str]] = defaultdict(Counter)
+    sentiment_sums: dict[str, Counter[str]] = defaultdict(Counter)
+    # (holder, target, label) -> {sentence text: evidence}: a text repeated (a caption) is one piece of evidence
+    evidence: dict[tuple[str, str, str], dict[str, Evidence]] = defaultdict(dict)
+    for s, plan in built:
         for a in s.actors:
-            refs.setdefault(a.id, (ActorRef(a.id, a.name), a.type))
+            refs.setdefault(a.id, (ActorRef(id=a.id, name=a.name), a.type))
             mentions[a.id] += len(a.mentions)
             where[a.id].append(s.index)
-            sentiment[a.id][a.sentiment.label] += 1
+            sentiment_labels[a.id][a.sentiment.label] += 1
+            sentiment_sums[a.id].update(a.sentiment.probabilities)
         for p in s.pairs:
             if p.label == Stance.NEUTRAL.value:
                 continue
-            holds[p.holder][p.label] += 1
-            receives[p.target][p.label] += 1
-            evidence[(p.holder, p.target, p.label)].append(s.index)
-    relations = [Relation(holder=refs[h][0], target=refs[t][0], stance=label, count=len(idx), sentences=idx)
-                 for (h, t, label), idx in evidence.items()]
-    relations.sort(key=lambda r: (-r.count, r.sentences[0], r.holder.id, r.target.id, r.stance))
-    non_neutral = [name for name in (s.value for s in Stance) if name != Stance.NEUTRAL.value]
-    actors = [ActorSummary(id=ref.id, name=ref.name, type=kind, mentions=mentions[ref.id], sentences=where[ref.id],
-                           holds={k: holds[ref.id][k] for k in non_neutral},
-                           receives={k: receives[ref.id][k] for k in non_neutral},
-                           sentiment={k.value: sentiment[ref.id][k.value] for k in Sentiment})
-              for ref, kind in refs.values()]
+            item = Evidence(sentence=s.index, text=s.text, holder=plan.first_span(p.holder.id),
+                            target=plan.first_span(p.target.id), probability=p.probabilities[p.label])
+            seen = evidence[(p.holder.id, p.target.id, p.label)]
+            if s.text not in seen or seen[s.text].probability < item.probability:
+                seen[s.text] = item
+    relations = []
+    for (h, t, label), by_text in evidence.items():
+        items = sorted(by_text.values(), key=lambda e: (-e.probability, e.sentence))
+        probs = [e.probability for e in items]
+        relations.append(Relation(holder=refs[h][0], target=refs[t][0], stance=label, evidence_count=len(items),
+                                  strength=Strength(max=max(probs), mean=round(sum(probs) / len(probs), 4)),
+                                  evidence=items))
+    relations.sort(key=lambda r: (-r.strength.max, -r.strength.mean, -r.evidence_count,
+                                  min(e.sentence for e in r.evidence), r.holder.id, r.target.id, r.stance))
+    actors = []
+    for ref, kind in refs.values():
+        n = len(where[ref.id])
+        mean = {k.value: round(sentiment_sums[ref.id][k.value] / n, 4) for k in Sentiment}
+        counts = {"holds": Counter[str](), "receives": Counter[str]()}
+        toward: list[ActorRef] = []
+        for r in relations:
+            if r.holder.id == ref.id:
+                counts["holds"][r.stance] += r.evidence_count
+                if r.target not in toward:
+                    toward.append(r.target)
+            if r.target.id == ref.id:
+                counts["receives"][r.stance] += r.evidence_count
+        profile = StanceProfile(**{role: StanceCounts(supportive=c["supportive"], hostile=c["hostile"])
+                                   for role, c in counts.items()}, toward=toward)
+        actors.append(ActorSummary(
+            id=ref.id, name=ref.name, type=kind, mentions=mentions[ref.id], sentences=where[ref.id],
+            sentiment=ActorSentiment(label=max(mean, key=lambda k: mean[k]), probabilities=mean,
+                                     sentences={k.value: sentiment_labels[ref.id][k.value] for k in Sentiment}),
+            stance=profile))
     return DocumentSummary(relations=relations, actors=actors)
 
 
+# --- many documents -------------------------------------------------------------------------------------------------
+
+
+def aggregate(documents: Sequence[DocumentAnalysis], dates: Sequence[str | None] | None = None,
+              sources: Sequence[str | None] | None = None) -> CorpusAnalysis:
+    """Relations across documents: per (holder, target, stance) the documents that show it, documents per date,
+    the distinct evidence sentences and the strength over all of them; most documents first, then strongest."""
+    dates = list(dates) if dates is not None else [None] * len(documents)
+    sources = list(sources) if sources is not None else [None] * len(documents)
+    grouped: dict[tuple[str, str, str], list[tuple[DocumentAnalysis, Relation]]] = defaultdict(list)
+    for doc in documents:
+        for r in doc.summary.relations:
+            grouped[(r.holder.id, r.target.id, r.stance)].append((doc, r))
+    date_of = {doc.id: date for doc, date in zip(documents, dates)}
+    relations = []
+    for found in grouped.values():
+        texts = {e.text: e.probability for _, r in found for e in r.evidence}
+        probs = [e.probability for _, r in found for e in r.evidence]
+        best_doc, best = max(((d, e) for d, r in found for e in r.evidence), key=lambda x: x[1].probability)
+        by_date = Counter(date_of[d.id] for d, _ in found if date_of[d.id])
+        first = found[0][1]
+        relations.append(CorpusRelation(
+            holder=first.holder, target=first.target, stance=first.stance, document_count=len(found),
+            evidence_count=len(texts), strength=Strength(max=max(probs), mean=round(sum(probs) / len(probs), 4)),
+            documents=[d.id for d, _ in found], by_date=dict(sorted(by_date.items())), example=best,
+            example_document=best_doc.id))
+    relations.sort(key=lambda r: (-r.document_count, -r.strength.max, -r.evidence_count, r.holder.id, r.target.id))
+    docs = [CorpusDocument(id=d.id, date=date, source=source, sentences=len(d.sentences),
+                           relations=len(d.summary.relations))
+            for d, date, source in zip(documents, dates, sources)]
+    return CorpusAnalysis(documents=docs, relations=relations)
+
+
 __all__ = [
+    "aggregate",
+    "CorpusAnalysis",
     "SCHEMA_VERSION",
     "DEFAULT_MAX_ACTORS_PER_SENTENCE",
     "AnalysisError",

@@ -1,11 +1,18 @@
-"""A plain-text rendering of `analyze` results for a terminal (no dependency beyond the standard library)."""
+"""Renderings of `analyze` results: plain text for a terminal (the summary first: relations with confidence and an
+evidence snippet, then actors; sentences on request) and one self-contained HTML report with the relation graph (the
+same script and graph library as the service's /ui page, inlined: it opens offline and can be mailed)."""
 
 from __future__ import annotations
 
+import html
+import json
 import textwrap
-from typing import Sequence
+from importlib import resources
+from typing import Any, Sequence
 
-from stance.analysis import ActorAnalysis, DocumentAnalysis, SentenceAnalysis
+from stance.analysis_schema import CorpusAnalysis, DocumentAnalysis, Evidence, Sentence, SentenceActor
+
+SNIPPET_CHARS = 90
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
@@ -18,7 +25,18 @@ def _prob(value: float | None) -> str:
     return "" if value is None else f" ({value:.2f})"
 
 
-def _actor_row(actor: ActorAnalysis) -> list[str]:
+def snippet(evidence: Evidence, document_start: int = 0, limit: int = SNIPPET_CHARS) -> str:
+    """The evidence sentence cut to `limit` characters around the holder and target mentions."""
+    text = " ".join(evidence.text.split())
+    if len(text) <= limit:
+        return f'"{text}"'
+    offset = max(0, min(evidence.holder.start, evidence.target.start) - document_start - 20)
+    cut = evidence.text[offset:]
+    cut = " ".join(cut.split())[:limit - 1].rsplit(" ", 1)[0]
+    return '"' + ("…" if offset else "") + cut + '…"'
+
+
+def _actor_row(actor: SentenceActor) -> list[str]:
     mentions = ", ".join(m.text + ("" if not m.via else " [person]" if m.via.name == m.text else f" [{m.via.name}]")
                          for m in actor.mentions)
     if actor.stance is None:
@@ -31,7 +49,7 @@ def _actor_row(actor: ActorAnalysis) -> list[str]:
     return [f"{actor.name} ({actor.id})", mentions, stance, sentiment]
 
 
-def render_sentence(sentence: SentenceAnalysis, width: int = 100) -> list[str]:
+def render_sentence(sentence: Sentence, width: int = 100) -> list[str]:
     head = f"[{sentence.index}] {sentence.start}-{sentence.end}  "
     lines = textwrap.wrap(sentence.text, width=max(20, width - len(head)), initial_indent=head,
                           subsequent_indent=" " * len(head)) or [head]
@@ -42,38 +60,110 @@ def render_sentence(sentence: SentenceAnalysis, width: int = 100) -> list[str]:
         lines.append("    (no actors)")
     if sentence.pair_cap is not None:
         cap = sentence.pair_cap
-        lines.append(f"    pair cap: {cap.limit} of {cap.actors} actors paired; not paired: {', '.join(cap.excluded)}")
+        excluded = ", ".join(a.id for a in cap.excluded)
+        lines.append(f"    pair cap: {cap.limit} of {cap.actors} actors paired; not paired: {excluded}")
     return lines
 
 
-def render_document(doc: DocumentAnalysis, width: int = 100) -> str:
+def render_document(doc: DocumentAnalysis, width: int = 100, *, title: str | None = None,
+                    sentences: bool = False) -> str:
     n_actors = len(doc.summary.actors)
-    lines = [f"Document {doc.id}: {len(doc.sentences)} sentences, {n_actors} actors", "=" * min(width, 60)]
-    for sentence in doc.sentences:
-        lines += render_sentence(sentence, width)
-        lines.append("")
-    lines.append("Relations (non-neutral stances, with the sentences that show them)")
+    head = f"{title or 'Document ' + doc.id}: {len(doc.sentences)} sentences, {n_actors} actors"
+    lines = [head, "=" * min(width, max(len(head), 20))]
+    lines.append("Relations (who is supportive or hostile toward whom; confidence = max / mean probability)")
     if doc.summary.relations:
-        lines += _table(["holder", "stance", "target", "count", "sentences"],
-                        [[r.holder.name, r.stance, r.target.name, str(r.count), ", ".join(map(str, r.sentences))]
-                         for r in doc.summary.relations])
+        for r in doc.summary.relations:
+            where = ", ".join(str(e.sentence) for e in r.evidence)
+            lines.append(f"  {r.holder.name} --{r.stance}--> {r.target.name}   confidence {r.strength.max:.2f} / "
+                         f"{r.strength.mean:.2f}, {r.evidence_count} sentence{'s' * (r.evidence_count != 1)} "
+                         f"[{where}]")
+            lines.append(f"      {snippet(r.evidence[0])}")
     else:
         lines.append("  (none)")
     lines.append("")
     lines.append("Actors")
     if doc.summary.actors:
         lines += _table(
-            ["actor", "type", "mentions", "sentences", "holds supp/host", "receives supp/host", "sentiment +/0/-"],
-            [[f"{a.name} ({a.id})", a.type, str(a.mentions), str(len(a.sentences)),
-              f"{a.holds.get('supportive', 0)}/{a.holds.get('hostile', 0)}",
-              f"{a.receives.get('supportive', 0)}/{a.receives.get('hostile', 0)}",
-              f"{a.sentiment.get('positive', 0)}/{a.sentiment.get('neutral', 0)}/{a.sentiment.get('negative', 0)}"]
+            ["actor", "type", "mentions", "sentiment", "holds supp/host", "receives supp/host", "toward"],
+            [[f"{a.name} ({a.id})", a.type, str(a.mentions),
+              a.sentiment.label + _prob(a.sentiment.probabilities[a.sentiment.label]),
+              f"{a.stance.holds.supportive}/{a.stance.holds.hostile}",
+              f"{a.stance.receives.supportive}/{a.stance.receives.hostile}",
+              ", ".join(t.name for t in a.stance.toward)]
              for a in doc.summary.actors])
     else:
         lines.append("  (none)")
+    if sentences:
+        lines += ["", "Sentences"]
+        for sentence in doc.sentences:
+            lines += render_sentence(sentence, width)
+            lines.append("")
+    else:
+        lines += ["", f"({len(doc.sentences)} sentences: add --sentences for each sentence's actors and stances)"]
+    return "\n".join(lines).rstrip()
+
+
+def render(docs: Sequence[DocumentAnalysis], width: int = 100, *, titles: Sequence[str] | None = None,
+           sentences: bool = True) -> str:
+    """All documents as readable plain text."""
+    return "\n\n".join(render_document(doc, width, title=titles[i] if titles else None, sentences=sentences)
+                       for i, doc in enumerate(docs))
+
+
+def render_corpus(corpus: CorpusAnalysis, width: int = 100) -> str:
+    dated = any(d.date for d in corpus.documents)
+    lines = [f"{len(corpus.documents)} documents, {len(corpus.relations)} relations", "=" * 40,
+             "Relations across documents (most documents first)"]
+    if corpus.relations:
+        headers = ["holder", "stance", "target", "docs", "sentences", "max/mean"] + (["by date"] if dated else [])
+        rows = [[r.holder.name, r.stance, r.target.name, str(r.document_count), str(r.evidence_count),
+                 f"{r.strength.max:.2f}/{r.strength.mean:.2f}"]
+                + ([", ".join(f"{d}: {n}" for d, n in r.by_date.items())] if dated else [])
+                for r in corpus.relations]
+        lines += _table(headers, rows)
+        lines += ["", "Strongest evidence per relation"]
+        for r in corpus.relations:
+            if r.example is not None:
+                lines.append(f"  {r.holder.name} --{r.stance}--> {r.target.name} [{r.example_document}]: "
+                             f"{snippet(r.example)}")
+    else:
+        lines.append("  (none)")
+    lines += ["", "Documents"]
+    lines += _table(["id", "date", "source", "sentences", "relations"],
+                    [[d.id, d.date or "", d.source or "", str(d.sentences), str(d.relations)]
+                     for d in corpus.documents])
     return "\n".join(lines)
 
 
-def render(docs: Sequence[DocumentAnalysis], width: int = 100) -> str:
-    """All documents as readable plain text."""
-    return "\n\n".join(render_document(doc, width) for doc in docs)
+# --- HTML ---------------------------------------------------------------------------------------------------------
+
+
+def ui_asset(name: str) -> str:
+    """A file of the page's assets (stance/ui/static), shared by the service's /ui page and the HTML report."""
+    return resources.files("stance.ui").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def _script(source: str) -> str:
+    return "<script>" + source.replace("</script", "<\\/script") + "</script>"
+
+
+def render_html(payload: dict[str, Any], title: str) -> str:
+    """One self-contained HTML file: the graph library, the page script and styles inlined, the analysis embedded
+    as JSON (`payload`: {"model": ..., "documents": [...], "titles": [...]} or {"model": ..., "corpus": ...})."""
+    data = json.dumps(payload, ensure_ascii=False).replace("</", "<\\/")
+    return "\n".join([
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title>",
+        "<style>" + ui_asset("stance.css") + "</style>",
+        "</head><body>",
+        f'<header><h1>{html.escape(title)}</h1><p class="model" id="model-line"></p></header>',
+        '<main id="report"></main>',
+        f'<script type="application/json" id="analysis-data">{data}</script>',
+        _script(ui_asset("cytoscape.min.js")),
+        _script(ui_asset("stance.js")),
+        _script("StanceViews.renderReport(document.getElementById('report'), "
+                "JSON.parse(document.getElementById('analysis-data').textContent));"),
+        "</body></html>",
+    ])

@@ -174,12 +174,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", default=MODEL_NAME, help=f"registered model name (default {MODEL_NAME})")
     p.set_defaults(func=cmd_register)
 
-    p = sub.add_parser("analyze", help="actors, stances and sentiment per sentence of raw text")
-    p.add_argument("input", nargs="?", help="a text file (default: standard input); one document per file, "
-                                            "or one per line with --lines")
+    p = sub.add_parser("analyze", help="who is supportive or hostile toward whom in raw text, with evidence",
+                       description="The summary first: relations with confidence and an evidence snippet, then "
+                                   "actors. Several files or a JSONL of articles: relations across documents.")
+    p.add_argument("input", nargs="*", help="text files (default: standard input), one document each; a .jsonl "
+                                            "file holds articles (id, text, optional date, source), one a line")
     p.add_argument("--lines", action="store_true", help="each non-empty input line is a separate document")
     p.add_argument("--model", default=CHAMPION_URI, help=f"model folder or MLflow URI (default {CHAMPION_URI})")
-    p.add_argument("--format", choices=("json", "table"), default="table")
+    p.add_argument("--format", choices=("table", "json", "html"), default="table",
+                   help="table (default), json (with the model block), html (one self-contained report, -o FILE)")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    p.add_argument("--sentences", action="store_true", help="also show every sentence's actors and stances")
+    p.add_argument("--neutral-pairs", action="store_true", help="also list the pairs predicted neutral (json)")
     p.add_argument("--ner", action="store_true", help="also report organisations and groups missing from the catalogue")
     p.set_defaults(func=cmd_analyze)
 

@@ -72,7 +72,7 @@ TEXT = ("Iran warns Azerbaijan\n"
 @pytest.fixture(scope="module")
 def result():
     stub = StubClassifier()
-    docs = analyze([TEXT, "No actors here."], stub, ids=["article-1", "empty"])
+    docs = analyze([TEXT, "No actors here."], stub, ids=["article-1", "empty"], include_neutral_pairs=True)
     return stub, docs
 
 
@@ -85,7 +85,7 @@ def test_one_classifier_call_with_every_pair_and_actor(result):
     # sentences: 2 actors, 3 actors, 2 actors, 2 actors -> 2 + 6 + 2 + 2 ordered pairs, 9 actor records
     assert (len(stance), len(sentiment)) == (12, 9)
     sentence = docs[0].sentences[1]
-    assert [(p.holder, p.target) for p in sentence.pairs] == [
+    assert [(p.holder.id, p.target.id) for p in sentence.pairs] == [
         ("IRN", "AZE"), ("IRN", "ISR"), ("AZE", "IRN"), ("AZE", "ISR"), ("ISR", "IRN"), ("ISR", "AZE")]
     # holder and target spans are the actors' first mentions, relative to the sentence
     first = next(r for r in stance if r.text == sentence.text and r.surface("holder") == "Tehran"
@@ -112,7 +112,7 @@ def test_per_actor_stance_summary_and_toward(result):
     assert iran.stance.probability == 0.9  # the most probable of its two hostile pairs (0.9 vs 0.6)
     azerbaijan = by_id["AZE"]
     assert azerbaijan.stance.label == "neutral" and azerbaijan.stance.toward is None
-    pairs = [p for p in docs[0].sentences[1].pairs if p.holder == "AZE"]
+    pairs = [p for p in docs[0].sentences[1].pairs if p.holder.id == "AZE"]
     assert azerbaijan.stance.probability == min(p.probabilities["neutral"] for p in pairs)
     assert azerbaijan.sentiment.label == "negative" and azerbaijan.sentiment.probabilities["negative"] == 0.75
 
@@ -130,14 +130,26 @@ def test_person_mentions_count_as_their_state_with_via(result):
 def test_document_summary(result):
     _, docs = result
     summary = docs[0].summary
-    relations = [(r.holder.id, r.stance, r.target.id, r.count, r.sentences) for r in summary.relations]
-    assert relations == [("IRN", "hostile", "AZE", 2, [0, 1]), ("IRN", "hostile", "ISR", 1, [1]),
-                         ("TUR", "supportive", "AZE", 1, [3])]
+    relations = [(r.holder.id, r.stance, r.target.id, r.evidence_count, [e.sentence for e in r.evidence])
+                 for r in summary.relations]
+    # strongest first: IRN->AZE (0.9 max), TUR->AZE (0.85), IRN->ISR (0.6); evidence most probable first
+    assert relations == [("IRN", "hostile", "AZE", 2, [1, 0]), ("TUR", "supportive", "AZE", 1, [3]),
+                         ("IRN", "hostile", "ISR", 1, [1])]
+    top = summary.relations[0]
+    assert (top.strength.max, top.strength.mean) == (0.9, 0.8)
+    assert TEXT[top.evidence[0].holder.start:top.evidence[0].holder.end] == "Tehran"
+    assert TEXT[top.evidence[0].target.start:top.evidence[0].target.end] == "Baku"
+    assert top.evidence[0].text == docs[0].sentences[1].text
     actors = {a.id: a for a in summary.actors}
-    assert actors["IRN"].holds == {"supportive": 0, "hostile": 3}
-    assert actors["AZE"].receives == {"supportive": 1, "hostile": 2}
+    assert actors["IRN"].stance.holds.model_dump() == {"supportive": 0, "hostile": 3}
+    assert [a.id for a in actors["IRN"].stance.toward] == ["AZE", "ISR"]
+    assert actors["AZE"].stance.receives.model_dump() == {"supportive": 1, "hostile": 2}
     assert actors["AZE"].mentions == 4 and actors["AZE"].sentences == [0, 1, 2, 3]
-    assert actors["AZE"].sentiment == {"negative": 2, "neutral": 2, "positive": 0}
+    assert actors["AZE"].sentiment.sentences == {"negative": 2, "neutral": 2, "positive": 0}
+    # the label of the mean distribution: negative in 2 of 4 sentences, but mean P(neutral) 0.525 > P(negative) 0.425
+    assert actors["AZE"].sentiment.label == "neutral"
+    assert actors["AZE"].sentiment.probabilities["negative"] == pytest.approx(0.425)
+    assert sum(actors["AZE"].sentiment.probabilities.values()) == pytest.approx(1, abs=1e-3)
     assert docs[1].sentences[0].actors == [] and docs[1].summary.relations == []
 
 
@@ -158,17 +170,17 @@ def test_pair_cap_is_reported_not_silent():
     text = ("Iran, Iraq, Syria, Turkey, Israel, Egypt, Jordan, Lebanon, Qatar and Oman met the European Union "
             "on Monday.")
     stub = StubClassifier()
-    (doc,) = analyze([text], stub, max_actors_per_sentence=8)
+    (doc,) = analyze([text], stub, max_actors_per_sentence=8, include_neutral_pairs=True)
     sentence = doc.sentences[0]
     assert len(sentence.actors) == 11
     assert len(sentence.pairs) == 56
     cap = sentence.pair_cap
-    assert (cap.limit, cap.actors, cap.excluded) == (8, 11, ["QAT", "OMN", "org:eu"])
-    excluded = [a for a in sentence.actors if a.id in cap.excluded]
+    assert (cap.limit, cap.actors, [a.id for a in cap.excluded]) == (8, 11, ["QAT", "OMN", "org:eu"])
+    excluded = [a for a in sentence.actors if a.id in {e.id for e in cap.excluded}]
     assert all(a.stance is None and a.sentiment.label for a in excluded)
     assert len([r for r in stub.calls[0] if r.task is Task.SENTIMENT]) == 11
     assert "pair cap: 8 of 11 actors paired; not paired: QAT, OMN, org:eu" in render([doc])
-    (uncapped,) = analyze([text], StubClassifier(), max_actors_per_sentence=20)
+    (uncapped,) = analyze([text], StubClassifier(), max_actors_per_sentence=20, include_neutral_pairs=True)
     assert uncapped.sentences[0].pair_cap is None and len(uncapped.sentences[0].pairs) == 110
 
 
@@ -176,7 +188,7 @@ def test_json_schema_keys(result):
     _, docs = result
     d = docs[0].to_dict()
     json.dumps(d)  # plain JSON types only
-    assert list(d) == ["schema", "index", "id", "length", "sentences", "summary"]
+    assert list(d) == ["schema", "index", "id", "length", "summary", "sentences"]
     assert d["schema"] == SCHEMA_VERSION and d["id"] == "article-1" and d["length"] == len(TEXT)
     sentence = d["sentences"][1]
     assert list(sentence) == ["index", "start", "end", "text", "actors", "pairs", "pair_cap"]
@@ -188,13 +200,16 @@ def test_json_schema_keys(result):
     assert list(actor["sentiment"]) == ["label", "probabilities"]
     assert list(actor["sentiment"]["probabilities"]) == ["negative", "neutral", "positive"]
     assert list(sentence["pairs"][0]) == ["holder", "target", "label", "probabilities"]
+    assert list(sentence["pairs"][0]["holder"]) == ["id", "name"]  # actor references: one shape everywhere
     assert list(sentence["pairs"][0]["probabilities"]) == ["neutral", "supportive", "hostile"]
     assert d["sentences"][2]["actors"][0]["mentions"][0]["via"] == {"id": "person:ilham-aliyev",
                                                                     "name": "Ilham Aliyev"}
     assert list(d["summary"]) == ["relations", "actors"]
-    assert list(d["summary"]["relations"][0]) == ["holder", "target", "stance", "count", "sentences"]
-    assert list(d["summary"]["actors"][0]) == ["id", "name", "type", "mentions", "sentences", "holds", "receives",
-                                               "sentiment"]
+    assert list(d["summary"]["relations"][0]) == ["holder", "target", "stance", "evidence_count", "strength",
+                                                  "evidence"]
+    assert list(d["summary"]["relations"][0]["evidence"][0]) == ["sentence", "text", "holder", "target",
+                                                                 "probability"]
+    assert list(d["summary"]["actors"][0]) == ["id", "name", "type", "mentions", "sentences", "sentiment", "stance"]
 
 
 def test_explicit_mentions_and_extra_actors():
@@ -280,3 +295,30 @@ def test_ner_fallback_reports_unlinked_actors():
     unlinked = [a for a in actors.values() if a.type == "unlinked"]
     assert unlinked and all(a.id.startswith("unlinked:") and a.mentions[0].source == "ner" for a in unlinked)
     assert any("Kurdistan Regional Government" in a.name for a in unlinked)
+
+
+def test_neutral_pairs_only_on_request_and_repeated_evidence_counts_once():
+    caption = "Tehran accused Baku on Monday."
+    text = f"{caption} Russia met Baku. {caption}"
+    (doc,) = analyze([text], StubClassifier())
+    assert all(p.label != "neutral" for s in doc.sentences for p in s.pairs)
+    assert doc.sentences[1].pairs == []  # Russia-Baku: neutral both ways, listed only on request
+    [relation] = doc.summary.relations
+    assert relation.evidence_count == 1 and [e.sentence for e in relation.evidence] == [0]
+    (full,) = analyze([text], StubClassifier(), include_neutral_pairs=True)
+    assert len(full.sentences[1].pairs) == 2
+    assert full.summary == doc.summary
+
+
+def test_aggregate_over_documents():
+    from stance.analysis import aggregate
+
+    docs = analyze(["Tehran accused Baku.", "Turkey backed Baku. Tehran accused Baku.", "Nothing."],
+                   StubClassifier(), ids=["a", "b", "c"])
+    corpus = aggregate(docs, dates=["2024-05-01", "2024-05-02", None], sources=["X", None, None])
+    top = corpus.relations[0]
+    assert (top.holder.id, top.stance, top.target.id, top.document_count, top.documents) == (
+        "IRN", "hostile", "AZE", 2, ["a", "b"])
+    assert top.evidence_count == 1  # the same sentence text in both documents
+    assert top.by_date == {"2024-05-01": 1, "2024-05-02": 1}
+    assert [d.relations for d in corpus.documents] == [1, 2, 0] and corpus.documents[0].source == "X"

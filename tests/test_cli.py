@@ -56,3 +56,40 @@ def test_evaluate_prints_metrics_json(tmp_path, tiny_model_dir, capsys, mlruns):
 def test_data_check_passes_on_the_shipped_corpus(capsys):
     assert main(["data", "check"]) == 0
     assert "OK: 0 error(s)" in capsys.readouterr().out
+
+
+@pytest.mark.unit
+def test_analyze_prints_the_summary_first_and_writes_html_and_json(tmp_path, tiny_model_dir, capsys, mlruns):
+    article = tmp_path / "article.txt"
+    article.write_text("Tehran accused Baku of siding with Israel.\n\nTurkey backed Baku.\n")
+    assert main(["analyze", "--model", str(tiny_model_dir), str(article)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("article.txt · 1 document · model ")
+    assert out.index("Relations") < out.index("Actors")
+    assert "--sentences" in out and "confidence" in out
+    report = tmp_path / "r.html"
+    assert main(["analyze", "--model", str(tiny_model_dir), str(article), "--format", "html", "-o", str(report)]) == 0
+    page = report.read_text()
+    assert "cytoscape" in page and "StanceViews.renderReport" in page and "<script src=" not in page
+    assert main(["analyze", "--model", str(tiny_model_dir), str(article), "--format", "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["model"]["base_model"] == "tiny-random-bert"
+    assert payload["documents"][0]["schema"] == "stance.analysis/2"
+
+
+@pytest.mark.unit
+def test_analyze_many_articles_aggregates_relations(tmp_path, tiny_model_dir, capsys, mlruns):
+    rows = [{"id": "a1", "text": "Tehran accused Baku of siding with Israel.", "date": "2024-05-01", "source": "X"},
+            {"id": "a2", "text": "Tehran accused Baku of siding with Israel. Turkey backed Baku.", "date": "2024-05-02"}]
+    source = tmp_path / "week.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert main(["analyze", "--model", str(tiny_model_dir), str(source), "--format", "json"]) == 0
+    corpus = json.loads(capsys.readouterr().out)["corpus"]
+    assert [d["id"] for d in corpus["documents"]] == ["a1", "a2"]
+    top = corpus["relations"][0]
+    assert top["document_count"] == 2 and top["by_date"] == {"2024-05-01": 1, "2024-05-02": 1}
+    assert main(["analyze", "--model", str(tiny_model_dir), str(source)]) == 0
+    assert "Relations across documents" in capsys.readouterr().out
+    report = tmp_path / "week.html"
+    assert main(["analyze", "--model", str(tiny_model_dir), str(source), "--format", "html", "-o", str(report)]) == 0
+    assert '"corpus"' in report.read_text()

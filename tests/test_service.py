@@ -176,16 +176,16 @@ def test_analyze_returns_what_the_analysis_returns(client: Any, tiny_model_dir: 
 def test_analyze_takes_one_text_and_extra_actors(client: Any) -> None:
     text = "The Caspian Forum praised Azerbaijan."
     extra = [{"id": "org:caspian-forum", "name": "Caspian Forum", "type": "organisation"}]
-    response = post(client, "/analyze", {"texts": text, "extra_actors": extra})
+    response = post(client, "/analyze", {"texts": text, "extra_actors": extra, "include_neutral_pairs": True})
     assert response.status_code == 200, response.text
     [document] = response.json()["documents"]
-    assert document["schema"] == "stance.analysis/1" and document["id"] == "0" and document["length"] == len(text)
+    assert document["schema"] == "stance.analysis/2" and document["id"] == "0" and document["length"] == len(text)
     [sentence] = document["sentences"]
     actors = {a["id"]: a for a in sentence["actors"]}
     assert set(actors) == {"org:caspian-forum", "AZE"}
     mention = actors["org:caspian-forum"]["mentions"][0]
     assert text[mention["start"]:mention["end"]] == "Caspian Forum" and mention["source"] == "extra"
-    assert {(p["holder"], p["target"]) for p in sentence["pairs"]} == {("org:caspian-forum", "AZE"),
+    assert {(p["holder"]["id"], p["target"]["id"]) for p in sentence["pairs"]} == {("org:caspian-forum", "AZE"),
                                                                        ("AZE", "org:caspian-forum")}
     assert actors["AZE"]["sentiment"]["label"] in {"negative", "neutral", "positive"}
     assert {a["id"] for a in document["summary"]["actors"]} == {"org:caspian-forum", "AZE"}
@@ -227,8 +227,9 @@ def test_openapi_documents_every_field_with_examples(client: Any) -> None:
     schemas = spec["components"]["schemas"]
     ours = ["ClassifyRequestIODescriptor", "RecordIn", "SpanIn", "ClassifyResponseIODescriptor", "ModelInfo",
             "PredictionOut", "AnalyzeRequestIODescriptor", "ExtraActorIn", "AnalyzeResponseIODescriptor",
-            "DocumentOut", "SentenceOut", "ActorAnalysisOut", "PairOut", "MentionOut", "DocumentSummaryOut",
-            "RelationOut", "ActorSummaryOut"]
+            "DocumentAnalysis", "Sentence", "SentenceActor", "Pair", "Mention", "DocumentSummary", "Relation",
+            "Evidence", "Strength", "ActorSummary", "ActorSentiment", "StanceProfile", "StanceCounts", "ActorRef",
+            "ErrorBody", "ErrorItem"]
     for name in ours:
         for field, prop in schemas[name]["properties"].items():
             assert prop.get("description"), f"{name}.{field} has no description"
@@ -242,9 +243,9 @@ def test_no_request_field_names_a_file_or_a_model(client: Any) -> None:
     fields = {f for name in request_models for f in schemas[name]["properties"]}
     assert not fields & {"model", "model_uri", "path", "file", "catalogue", "catalogue_path", "url"}
     response = post(client, "/analyze", {"texts": TEXT, "catalogue_path": "/etc/passwd"})
-    assert_error(response, ["catalogue_path"], "Extra inputs are not permitted")
+    assert_error(response, ["catalogue_path"], "is not a field of this request")
     response = post(client, "/classify", {"records": [record()], "model": "/tmp/other-model"})
-    assert_error(response, ["model"], "Extra inputs are not permitted")
+    assert_error(response, ["model"], "is not a field of this request")
 
 
 # --- error paths: /classify -----------------------------------------------------------------------------------------
@@ -264,19 +265,19 @@ def test_body_that_is_not_an_object_is_400(client: Any, route: str, payload: Any
 
 CLASSIFY_ERRORS = [
     # (name, payload, loc, words the message must contain)
-    ("no records field", {}, ["records"], ["Field required"]),
+    ("no records field", {}, ["records"], ["is required and missing"]),
     ("records not a list", {"records": {"id": "x"}}, ["records"], ["valid array"]),
     ("empty list", {"records": []}, ["records"], ["at least 1 item"]),
     ("over the record limit", {"records": [record(f"r{i}") for i in range(9)]}, ["records"],
      ["'records' has 9 records", "limit is 8", "STANCE_MAX_RECORDS"]),
-    ("unknown top-level field", {"records": [record()], "batch": 3}, ["batch"], ["Extra inputs"]),
-    ("unknown record field", {"records": [record(lang="en")]}, ["records", 0, "lang"], ["Extra inputs"]),
-    ("a label on a record", {"records": [record(stance="hostile")]}, ["records", 0, "stance"], ["Extra inputs"]),
+    ("unknown top-level field", {"records": [record()], "batch": 3}, ["batch"], ["is not a field of this request"]),
+    ("unknown record field", {"records": [record(lang="en")]}, ["records", 0, "lang"], ["is not a field of this request"]),
+    ("a label on a record", {"records": [record(stance="hostile")]}, ["records", 0, "stance"], ["is not a field of this request"]),
     ("unknown span field", {"records": [record(target={"start": 27, "end": 37, "len": 10})]},
-     ["records", 0, "target", "len"], ["Extra inputs"]),
-    ("missing target", {"records": [{"id": "x", "text": TEXT}]}, ["records", 0, "target"], ["Field required"]),
+     ["records", 0, "target", "len"], ["is not a field of this request"]),
+    ("missing target", {"records": [{"id": "x", "text": TEXT}]}, ["records", 0, "target"], ["is required and missing"]),
     ("missing span end", {"records": [record(target={"start": 3})]}, ["records", 0, "target", "end"],
-     ["Field required"]),
+     ["is required and missing"]),
     ("id not a string", {"records": [record(rid=7)]}, ["records", 0, "id"], ["valid string"]),
     ("empty id", {"records": [record(rid="")]}, ["records", 0, "id"], ["at least 1 character"]),
     ("text not a string", {"records": [record(text=["a"])]}, ["records", 0, "text"], ["valid string"]),
@@ -285,7 +286,7 @@ CLASSIFY_ERRORS = [
      ["records", 0, "target", "start"], ["valid integer"]),
     ("offset as a float", {"records": [record(target={"start": 27.0, "end": 37})]},
      ["records", 0, "target", "start"], ["valid integer"]),
-    ("span not an object", {"records": [record(holder=[0, 6])]}, ["records", 0, "holder"], ["Input should be an object"]),
+    ("span not an object", {"records": [record(holder=[0, 6])]}, ["records", 0, "holder"], ["must be an object"]),
     ("span past the end", {"records": [record(target=(50, 99))]}, ["records", 0],
      ["record 'r1'", "target span [50, 99)", "inside the text of length 60"]),
     ("negative offset", {"records": [record(holder=(-1, 6))]}, ["records", 0], ["record 'r1'", "holder span [-1, 6)"]),
@@ -310,8 +311,8 @@ def test_classify_rejects(client: Any, name: str, payload: Any, loc: list[Any], 
 # --- error paths: /analyze ------------------------------------------------------------------------------------------
 
 ANALYZE_ERRORS = [
-    ("no texts field", {}, ["texts"], ["Field required"]),
-    ("texts not text", {"texts": 5}, ["texts"], ["valid string", "valid array"]),
+    ("no texts field", {}, ["texts"], ["is required and missing"]),
+    ("texts not text", {"texts": 5}, ["texts"], ["must be a string or a list of strings", "got 5"]),
     ("a text not a string", {"texts": ["ok", 5]}, ["texts"], ["valid string"]),
     ("empty list", {"texts": []}, ["texts"], ["'texts' is an empty list"]),
     ("empty text", {"texts": ""}, ["texts"], ["'texts' is empty"]),
@@ -321,7 +322,7 @@ ANALYZE_ERRORS = [
     ("text over the limit", {"texts": ["ok.", "y" * 601]}, ["texts"],
      ["'texts' item 1 has 601 characters", "limit is 600", "STANCE_MAX_TEXT_CHARS"]),
     ("single text over the limit", {"texts": "y" * 601}, ["texts"], ["'texts' has 601 characters"]),
-    ("unknown field", {"texts": TEXT, "lang": "en"}, ["lang"], ["Extra inputs"]),
+    ("unknown field", {"texts": TEXT, "lang": "en"}, ["lang"], ["is not a field of this request"]),
     ("ner not a boolean", {"texts": TEXT, "ner": "yes"}, ["ner"], ["valid boolean"]),
     ("ids count", {"texts": ["a.", "b."], "ids": ["x"]}, [], ["'ids' has 1 ids for 2 texts"]),
     ("duplicate ids", {"texts": ["a.", "b."], "ids": ["x", "x"]}, [], ["'ids' must be non-empty and unique"]),
@@ -330,9 +331,9 @@ ANALYZE_ERRORS = [
      {"texts": TEXT, "extra_actors": [{"id": f"org:x{i}", "name": f"X{i}"} for i in range(3)]},
      ["extra_actors"], ["'extra_actors' has 3 actors", "limit is 2", "STANCE_MAX_EXTRA_ACTORS"]),
     ("extra actor without a name", {"texts": TEXT, "extra_actors": [{"id": "org:x"}]},
-     ["extra_actors", 0, "name"], ["Field required"]),
+     ["extra_actors", 0, "name"], ["is required and missing"]),
     ("extra actor unknown field", {"texts": TEXT, "extra_actors": [{"id": "org:x", "name": "X", "url": "u"}]},
-     ["extra_actors", 0, "url"], ["Extra inputs"]),
+     ["extra_actors", 0, "url"], ["is not a field of this request"]),
     ("extra actor bad type", {"texts": TEXT, "extra_actors": [{"id": "org:x", "name": "X", "type": "city"}]},
      ["extra_actors", 0, "type"], ["'state'", "'person'"]),
     ("extra actor too many aliases",
@@ -470,3 +471,48 @@ def test_bad_settings_name_the_variable(value: str, message: str) -> None:
     with pytest.raises(SettingsError, match=f"STANCE_MAX_TEXTS must be .*{message}"):
         Settings.from_env({"STANCE_MAX_TEXTS": value})
     assert Settings.from_env({"STANCE_MAX_TEXTS": "7", "STANCE_BENTO_MODEL": "stance:abc"}).max_texts == 7
+
+
+# --- the page, readable errors and the spec (issue 12) ---------------------------------------------------------------
+
+
+def test_ui_page_and_its_assets_are_served_offline(client: Any) -> None:
+    page = client.get("/ui/")
+    assert page.status_code == 200 and "static/stance.js" in page.text
+    assert "http://" not in page.text and "https://" not in page.text  # no CDN
+    for asset in ("cytoscape.min.js", "stance.js", "page.js", "stance.css", "LICENSE-cytoscape.txt"):
+        assert client.get(f"/ui/static/{asset}").status_code == 200, asset
+
+
+@pytest.mark.parametrize("payload, field, words", [
+    ({"texts": 5}, "texts", ["'texts' must be a string or a list of strings", "got 5"]),
+    ({"texts": ["ok", 7]}, "texts", ["'texts[1]'", "got 7"]),
+    ({"text": "x"}, "text", ["'text' is not a field of this request"]),
+    ({"texts": ["a."] * 17}, "texts", ["'texts' has 17 texts; the limit is 3 (STANCE_MAX_TEXTS)"]),
+])
+def test_errors_read_as_sentences_without_internals(client: Any, payload: Any, field: str, words: list[str]) -> None:
+    response = post(client, "/analyze", payload)
+    assert response.status_code == 400
+    body = response.json()
+    text = json.dumps(body)
+    for word in words:
+        assert word in text, text
+    for internal in ("IODescriptor", "errors.pydantic.dev", "Value error, ", "validation error for"):
+        assert internal not in text, text
+    assert set(body) == {"error", "detail"} and all(set(d) == {"type", "loc", "msg"} for d in body["detail"])
+    assert field in [d["loc"][0] for d in body["detail"]]
+
+
+def test_openapi_spec_is_the_projects_and_documents_errors(client: Any) -> None:
+    spec = client.get("/docs.json").json()
+    assert spec["info"]["title"] == "stance" and spec["info"]["version"] not in ("None", "", None)
+    assert "BentoML" not in spec["info"]["description"]
+    post_analyze = spec["paths"]["/analyze"]["post"]
+    assert {"200", "400", "413", "415", "503"} <= set(post_analyze["responses"])
+    for code in ("400", "413", "415", "503"):
+        content = post_analyze["responses"][code]["content"]["application/json"]
+        assert content["schema"] == {"$ref": "#/components/schemas/ErrorBody"} and content["examples"]
+    texts = post_analyze["requestBody"]["content"]["application/json"]["schema"]["properties"]["texts"]
+    assert [branch["type"] for branch in texts["anyOf"]] == ["string", "array"]
+    detail = spec["components"]["schemas"]["ErrorBody"]["properties"]["detail"]
+    assert detail["type"] == "array"

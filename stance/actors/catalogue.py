@@ -9,7 +9,7 @@ Two sources, merged once per process:
 
 Ids follow RULES.md: states ISO 3166-1 alpha-3 upper case, `org:<slug>`, `group:<slug>`, `person:<name-slug>`.
 
-Alias semantics (the linker relies on them; documented in docs/analysis-schema.md):
+Alias semantics (the linker relies on them; documented in docs/linking-rules.md):
 - aliases are matched case-sensitively, on whole tokens, so "Turkey" is the state and "turkey" the bird;
 - each alias also matches its ASCII-folded form ("Erdoğan" -> "Erdogan"), its ALL-CAPS form when it has four or more
   letters (headlines in capitals) and, when it starts lower case ("al-Shabaab"), its capitalised form;
