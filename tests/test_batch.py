@@ -104,7 +104,6 @@ def test_local_engine_writes_every_table_and_the_error_file(archive: Path, tiny_
     summary = run_local(archive, tmp_path, tiny_predictor, "tiny/1", chunk_size=5, progress=False)
     assert (summary.articles, summary.errors, summary.skipped) == (24, 6, 0)
     tables = read_tables(tmp_path)
-    assert [r["id"] for r in tables["documents"]] == sorted(r["id"] for r in tables["documents"])
     assert len({r["id"] for r in tables["documents"]}) == 24
     assert all(r["model_version"] == "tiny/1" for t in TABLES for r in tables[t])
     assert tables["pairs"] and tables["relations"] and tables["sentence_actors"] and tables["actors"]
