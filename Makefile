@@ -12,7 +12,7 @@ export TOKENIZERS_PARALLELISM=false
 # one BentoML store for export, serve and build: inside the project unless the user chose another
 export BENTOML_HOME ?= $(CURDIR)/models/bentoml
 
-.PHONY: install test test-fast lint run ui train baseline register export data-check mpnet clean
+.PHONY: install java test test-fast lint run ui train baseline register export data-check mpnet clean
 
 install: $(STAMP)
 
@@ -24,9 +24,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip check
 	touch $(STAMP)
 
-## the test command (CI runs exactly this): the whole suite, end-to-end and HTTP tests included
-test: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+## a Java runtime for Spark (`stance batch --engine spark`, its test): Debian's default-jre-headless when missing
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "make java: no java on PATH; installing default-jre-headless (apt-get)"; \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless; }
+
+## the test command (CI runs exactly this): the whole suite, end-to-end, HTTP and Spark tests included
+test: install java
+	STANCE_REQUIRE_SPARK=1 $(BIN)/python -m pytest -q -p no:cacheprovider
 
 ## the unit and data tiers only: no model, no server (seconds)
 test-fast: install

@@ -81,6 +81,25 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return run_analyze(args)
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from stance.batch import load_predictor, resolve_model, run_local
+
+    _tracking()
+    source, version = resolve_model(args.model)
+    if args.engine == "spark":
+        from stance.batch_spark import run_spark
+
+        summary = run_spark(args.input, args.output, source, version, master=args.master, chunk_size=args.chunk_size,
+                            max_chars=args.max_chars, batch_size=args.batch_size, backend=args.backend, ner=args.ner,
+                            partitions=args.partitions)
+    else:
+        predictor = load_predictor(source, batch_size=args.batch_size, backend=args.backend)
+        summary = run_local(args.input, args.output, predictor, version, chunk_size=args.chunk_size,
+                            max_chars=args.max_chars, ner=args.ner, progress=not args.no_progress)
+    print(json.dumps(summary.to_dict(), sort_keys=True))
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from serving.export import export_champion
 
@@ -188,6 +207,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--neutral-pairs", action="store_true", help="also list the pairs predicted neutral (json)")
     p.add_argument("--ner", action="store_true", help="also report organisations and groups missing from the catalogue")
     p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("batch", help="analyse a JSONL or Parquet file of articles into Parquet tables (resumable)")
+    p.add_argument("input", help="JSONL or Parquet (file or folder) of articles: id, text, optional date, source; "
+                                 "other fields are kept (documents.extra)")
+    p.add_argument("output", help="output folder: one Parquet table per folder, manifest.jsonl, errors.jsonl")
+    p.add_argument("--model", default=CHAMPION_URI, help=f"model folder or MLflow URI (default {CHAMPION_URI})")
+    p.add_argument("--engine", choices=("local", "spark"), default="local")
+    p.add_argument("--master", default=None, help="Spark master URL (default: $MASTER / spark-submit's, else local[*])")
+    p.add_argument("--chunk-size", type=int, default=64, help="articles per committed chunk and per model call")
+    p.add_argument("--max-chars", type=int, default=100_000, help="longer texts go to the error file")
+    p.add_argument("--batch-size", type=int, default=64, help="model batch size")
+    p.add_argument("--backend", default=None, help="Predictor inference backend (default: Predictor's own)")
+    p.add_argument("--partitions", type=int, default=None, help="Spark: partitions of the analysis stage")
+    p.add_argument("--ner", action="store_true", help="also report organisations and groups missing from the catalogue")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("export", help="copy the champion into the BentoML model store for serving")
     p.add_argument("--model", default=CHAMPION_URI)
