@@ -57,10 +57,12 @@ SCHEMAS: dict[str, list[tuple[str, str]]] = {
     "actors": [("id", "string"), ("actor", "string"), ("name", "string"), ("type", "string"),
                ("mentions", "int64"), ("sentences", "list<int64>"),
                *[(f"holds_{n}", "int64") for n in _HELD], *[(f"receives_{n}", "int64") for n in _HELD],
-               *[(f"sentiment_{n}", "int64") for n in _SENTIMENTS], ("model_version", "string")],
+               *[(f"sentiment_{n}", "int64") for n in _SENTIMENTS], ("sentiment", "string"),
+               *[(f"p_{n}", "float64") for n in _SENTIMENTS], ("model_version", "string")],
     "relations": [("id", "string"), ("holder", "string"), ("holder_name", "string"), ("target", "string"),
                   ("target_name", "string"), ("stance", "string"), ("count", "int64"),
-                  ("sentences", "list<int64>"), ("model_version", "string")],
+                  ("sentences", "list<int64>"), ("strength_max", "float64"), ("strength_mean", "float64"),
+                  ("model_version", "string")],
     "errors": [("row", "int64"), ("id", "string"), ("reason", "string"), ("detail", "string"),
                ("model_version", "string")],
 }
@@ -254,13 +256,14 @@ def analyze_articles(articles: Sequence[Article], classifier: Any, model_version
     errors = list(bad)
     docs: list[tuple[Article, Any]] = []
     try:
-        analysed = analyze([a.text for a in articles], classifier, ids=[a.id for a in articles], ner=ner) \
-            if articles else []
+        # every pair, neutral ones too: the pairs table is the full record an analyst filters later
+        analysed = analyze([a.text for a in articles], classifier, ids=[a.id for a in articles], ner=ner,
+                           include_neutral_pairs=True) if articles else []
         docs = list(zip(articles, analysed))
     except Exception:  # noqa: BLE001 - one bad article must not stop the chunk
         for article in articles:
             try:
-                [doc] = analyze([article.text], classifier, ids=[article.id], ner=ner)
+                [doc] = analyze([article.text], classifier, ids=[article.id], ner=ner, include_neutral_pairs=True)
                 docs.append((article, doc))
             except Exception as err:  # noqa: BLE001
                 errors.append(BadRow(article.row, article.id, "analysis_failed", f"{type(err).__name__}: {err}"))
@@ -282,13 +285,14 @@ def document_rows(article: Article, doc: Any, model_version: str) -> dict[str, l
     out["documents"].append({"id": i, "row": article.row, "date": article.date, "source": article.source,
                              "extra": article.extra, "length": doc.length, "sentences": len(doc.sentences),
                              "actors": len(doc.summary.actors), "relations": len(doc.summary.relations),
-                             "schema": doc.schema, "model_version": v})
+                             "schema": doc.schema_, "model_version": v})
     for s in doc.sentences:
         out["sentences"].append({"id": i, "sentence": s.index, "start": s.start, "end": s.end, "text": s.text,
                                  "actors": len(s.actors), "pairs": len(s.pairs),
-                                 "capped": list(s.pair_cap.excluded) if s.pair_cap else None, "model_version": v})
+                                 "capped": [a.id for a in s.pair_cap.excluded] if s.pair_cap else None,
+                                 "model_version": v})
         for p in s.pairs:
-            out["pairs"].append({"id": i, "sentence": s.index, "holder": p.holder, "target": p.target,
+            out["pairs"].append({"id": i, "sentence": s.index, "holder": p.holder.id, "target": p.target.id,
                                  "label": p.label, **{f"p_{n}": p.probabilities[n] for n in _STANCES},
                                  "model_version": v})
         for a in s.actors:
@@ -301,13 +305,18 @@ def document_rows(article: Article, doc: Any, model_version: str) -> dict[str, l
                 "stance_probability": st.probability if st else None, "model_version": v})
     for a in doc.summary.actors:
         out["actors"].append({"id": i, "actor": a.id, "name": a.name, "type": a.type, "mentions": a.mentions,
-                              "sentences": list(a.sentences), **{f"holds_{n}": a.holds[n] for n in _HELD},
-                              **{f"receives_{n}": a.receives[n] for n in _HELD},
-                              **{f"sentiment_{n}": a.sentiment[n] for n in _SENTIMENTS}, "model_version": v})
+                              "sentences": list(a.sentences),
+                              **{f"holds_{n}": getattr(a.stance.holds, n) for n in _HELD},
+                              **{f"receives_{n}": getattr(a.stance.receives, n) for n in _HELD},
+                              **{f"sentiment_{n}": a.sentiment.sentences[n] for n in _SENTIMENTS},
+                              "sentiment": a.sentiment.label,
+                              **{f"p_{n}": a.sentiment.probabilities[n] for n in _SENTIMENTS}, "model_version": v})
     for r in doc.summary.relations:
         out["relations"].append({"id": i, "holder": r.holder.id, "holder_name": r.holder.name,
                                  "target": r.target.id, "target_name": r.target.name, "stance": r.stance,
-                                 "count": r.count, "sentences": list(r.sentences), "model_version": v})
+                                 "count": r.evidence_count, "sentences": [e.sentence for e in r.evidence],
+                                 "strength_max": r.strength.max, "strength_mean": r.strength.mean,
+                                 "model_version": v})
     return out
 
 
