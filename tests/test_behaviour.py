@@ -118,6 +118,7 @@ def test_suite_file_is_what_the_builder_writes(monkeypatch: pytest.MonkeyPatch) 
     assert tuple(module.CAPABILITIES) == CAPABILITIES
 
 
+@pytest.mark.data  # reads the IR corpus
 def test_suite_sentences_are_not_in_the_training_corpus(suite: list[Case]) -> None:
     corpus: set[str] = set()
     for path in sorted((CORPUS_DIR / "articles").glob("*.jsonl")):
