@@ -26,8 +26,6 @@ from training.behaviour import (
     run_suite,
 )
 
-pytestmark = pytest.mark.unit
-
 
 class Oracle:
     """Returns the expected label of every case (or `wrong` for the ids in `wrong`)."""
@@ -65,11 +63,13 @@ def suite() -> list[Case]:
 
 # --- the suite ------------------------------------------------------------------------------------------------------
 
+@pytest.mark.unit
 def test_suite_loads_and_is_big_enough(suite: list[Case]) -> None:
     assert len(suite) >= 420
     assert len({case.id for case in suite}) == len(suite)
 
 
+@pytest.mark.unit
 def test_every_capability_has_30_cases_and_non_neutral_labels(suite: list[Case]) -> None:
     by_cap: dict[str, list[Case]] = defaultdict(list)
     for case in suite:
@@ -84,12 +84,14 @@ def test_every_capability_has_30_cases_and_non_neutral_labels(suite: list[Case])
         assert stances == set(label_names(Task.STANCE)), f"{name} lacks a stance label: {stances}"
 
 
+@pytest.mark.unit
 def test_both_tasks_and_all_labels_present(suite: list[Case]) -> None:
     for task in Task:
         present = {case.expected for case in suite if case.record.task is task}
         assert present == set(label_names(task)), task
 
 
+@pytest.mark.unit
 def test_groups_are_well_formed(suite: list[Case]) -> None:
     groups: dict[str, list[Case]] = defaultdict(list)
     for case in suite:
@@ -107,6 +109,7 @@ def test_groups_are_well_formed(suite: list[Case]) -> None:
             assert len({m.expected for m in members}) >= 2, group
 
 
+@pytest.mark.unit
 def test_suite_file_is_what_the_builder_writes(monkeypatch: pytest.MonkeyPatch) -> None:
     spec = importlib.util.spec_from_file_location("build_suite", SUITE_PATH.parent / "build_suite.py")
     assert spec is not None and spec.loader is not None
@@ -142,6 +145,7 @@ def _write(tmp_path: Path, rows: list[dict]) -> Path:
     return path
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(("change", "message"), [
     ({"target": {"start": 21, "end": 99}}, "inside the text"),
     ({"stance": "friendly"}, "'friendly' is not one of"),
@@ -150,6 +154,7 @@ def _write(tmp_path: Path, rows: list[dict]) -> Path:
     ({"labels": "x"}, "unknown field"),
     ({"stance": None}, "label is missing"),
 ])
+@pytest.mark.unit
 def test_a_bad_line_is_named(tmp_path: Path, change: dict, message: str) -> None:
     path = _write(tmp_path, [GOOD, {**GOOD, "id": "c2", **change}])
     with pytest.raises(SuiteError, match=message) as err:
@@ -157,6 +162,7 @@ def test_a_bad_line_is_named(tmp_path: Path, change: dict, message: str) -> None
     assert f"{path}:2:" in str(err.value)
 
 
+@pytest.mark.unit
 def test_duplicate_ids_and_bad_json_are_named(tmp_path: Path) -> None:
     with pytest.raises(SuiteError, match=r":2: case id 'c1' appears twice"):
         load_suite(_write(tmp_path, [GOOD, GOOD]))
@@ -168,6 +174,7 @@ def test_duplicate_ids_and_bad_json_are_named(tmp_path: Path) -> None:
 
 # --- the runner -----------------------------------------------------------------------------------------------------
 
+@pytest.mark.unit
 def test_oracle_passes_everything(suite: list[Case]) -> None:
     report = run_suite(Oracle(suite), suite)
     assert report.failures == []
@@ -177,6 +184,7 @@ def test_oracle_passes_everything(suite: list[Case]) -> None:
     assert all(value == 1.0 for value in metrics.values())
 
 
+@pytest.mark.unit
 def test_always_neutral_fails_some_case_in_every_capability(suite: list[Case]) -> None:
     report = run_suite(AlwaysNeutral(), suite)
     for name in CAPABILITIES:
@@ -189,6 +197,7 @@ def test_always_neutral_fails_some_case_in_every_capability(suite: list[Case]) -
     assert failure.target in failure.text
 
 
+@pytest.mark.unit
 def test_per_capability_rates_and_group_scoring(tmp_path: Path) -> None:
     def row(cid: str, capability: str, label: str, group: str | None = None) -> dict:
         out = {**GOOD, "id": cid, "capability": capability, "stance": label}
@@ -219,6 +228,7 @@ def test_per_capability_rates_and_group_scoring(tmp_path: Path) -> None:
     assert "negation" in table and "2/3" in table and "overall" in table
 
 
+@pytest.mark.unit
 def test_runner_rejects_a_misaligned_classifier(suite: list[Case]) -> None:
     class Short:
         def predict(self, records: Sequence[PairRecord]) -> list[Prediction]:
@@ -228,7 +238,19 @@ def test_runner_rejects_a_misaligned_classifier(suite: list[Case]) -> None:
         run_suite(Short(), suite[:5])
 
 
+@pytest.mark.unit
 def test_report_type(suite: list[Case]) -> None:
     report = run_suite(AlwaysNeutral(), suite[:3])
     assert isinstance(report, BehaviourReport)
     assert Counter(f.capability for f in report.failures) <= Counter(c.capability for c in suite[:3])
+
+
+@pytest.mark.model
+def test_runner_scores_the_real_predictor(tiny_predictor, suite: list[Case]) -> None:
+    """The randomly initialised tiny model through the real Predictor: every case scored, rates are rates."""
+    sample = [case for case in suite if case.capability in {"direction", "portrayal_vs_stance"}]
+    report = run_suite(tiny_predictor, sample)
+    assert report.cases == len(sample)
+    assert set(report.scores) == {"portrayal_vs_stance", "direction"}
+    assert all(0.0 <= value <= 1.0 for value in report.metrics().values())
+    assert report.passed + len(report.failures) == report.cases
