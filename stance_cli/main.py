@@ -52,6 +52,27 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_behave(args: argparse.Namespace) -> int:
+    from stance.predictor import Predictor
+    from dataclasses import asdict
+
+    from training.behaviour import format_table, load_suite, run_suite
+
+    cases = load_suite(args.suite)  # validated first: a bad suite line fails before the model loads
+    _tracking()
+    report = run_suite(Predictor.load(args.model, batch_size=args.batch_size), cases)
+    print(f"behaviour suite: {len(cases)} cases, model {args.model}")
+    print(format_table(report))
+    if args.failures:
+        for failure in report.failures[: args.failures]:
+            pair = f"{failure.holder} -> {failure.target}" if failure.holder else f"toward {failure.target}"
+            print(f"  [{failure.capability}] {pair}: expected {failure.expected}, got {failure.got} | {failure.text}")
+    if args.out:
+        payload = {"metrics": report.metrics(), "failures": [asdict(f) for f in report.failures]}
+        Path(args.out).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
     from stance.predictor import Predictor
     from stance.records import read_jsonl, write_jsonl
@@ -179,6 +200,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="also write the JSON here")
     p.add_argument("--batch-size", type=int, default=64)
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("behave", help="behaviour suite pass rates per capability (negation, direction, ...)")
+    p.add_argument("--model", default=CHAMPION_URI, help=f"model folder or MLflow URI (default {CHAMPION_URI})")
+    p.add_argument("--suite", default=None, help="suite JSONL (default datasets/behaviour/suite.jsonl)")
+    p.add_argument("--failures", type=int, default=0, metavar="N", help="also print the first N failed cases")
+    p.add_argument("--out", help="write the metrics and every failure as JSON here")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.set_defaults(func=cmd_behave)
 
     p = sub.add_parser("predict", help="label every canonical record of a JSONL file")
     p.add_argument("--model", required=True, help="model folder or MLflow URI (models:/stance@champion)")

@@ -93,3 +93,21 @@ def test_analyze_many_articles_aggregates_relations(tmp_path, tiny_model_dir, ca
     report = tmp_path / "week.html"
     assert main(["analyze", "--model", str(tiny_model_dir), str(source), "--format", "html", "-o", str(report)]) == 0
     assert '"corpus"' in report.read_text()
+
+
+def test_behave_prints_a_row_per_capability_and_writes_the_metrics(tmp_path, tiny_model_dir, capsys, mlruns):
+    out = tmp_path / "behave.json"
+    assert main(["behave", "--model", str(tiny_model_dir), "--failures", "2", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    for capability in ("negation", "conflict_nouns", "accusation_direction", "direction", "overall (macro)"):
+        assert capability in printed
+    metrics = json.loads(out.read_text())["metrics"]
+    assert set(metrics) >= {"behave_negation", "behave_direction", "behave_overall"}
+    assert all(0.0 <= value <= 1.0 for value in metrics.values())
+
+
+def test_behave_names_a_bad_suite_line(tmp_path, tiny_model_dir, capsys):
+    suite = tmp_path / "suite.jsonl"
+    suite.write_text('{"id": "c1", "capability": "negation"}\n')
+    assert main(["behave", "--model", str(tiny_model_dir), "--suite", str(suite)]) == 2
+    assert "suite.jsonl" in capsys.readouterr().err
