@@ -80,8 +80,26 @@ def server(exported: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -
                    "ready_after": ready_after}
     finally:
         if process.poll() is None:  # the stop test did not run or did not stop it
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+            _kill_tree(process)
+
+
+def _kill_tree(process: subprocess.Popen) -> None:
+    """SIGKILL the server and every process it started: BentoML's workers leave the group, so a signal to the
+    group alone would orphan them (each holding a model in memory) for the rest of the machine's life."""
+    import psutil
+
+    try:
+        children = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        children = []
+    os.killpg(process.pid, signal.SIGKILL)
+    for child in children:
+        try:
+            child.kill()
+        except psutil.NoSuchProcess:
+            pass
+    process.wait(timeout=10)
+    psutil.wait_procs(children, timeout=10)
 
 
 def _wait_ready(process: subprocess.Popen, url: str, log: Path, started: float) -> float:
