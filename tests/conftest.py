@@ -52,7 +52,13 @@ def one_thread():
     torch.set_num_threads(before)
 
 
-def tiny_config(tmp_path: Path, model_dir: Path, *, seed: int = 3, records: int = 120, epochs: int = 2,
+@pytest.fixture()
+def tiny_config():
+    """Writes a config that trains the tiny model (see `write_tiny_config`)."""
+    return write_tiny_config
+
+
+def write_tiny_config(tmp_path: Path, model_dir: Path, *, seed: int = 3, records: int = 120, epochs: int = 2,
                 save_steps: int = 5, name: str = "tiny") -> str:
     """A config that trains the tiny model on a sample of the project's corpus (nothing outside the repository)."""
     path = tmp_path / f"{name}.yaml"

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from stance.records import PairRecord, Span
-from tests.conftest import tiny_config
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -75,7 +74,8 @@ def test_comparison_figure_has_a_panel_per_task():
 # --- model (tiny model, in-process) ----------------------------------------------------------------------------
 
 @pytest.mark.model
-def test_a_run_on_the_trainer_logs_what_reviewers_compare(tmp_path, mlruns, tiny_model_dir, one_thread):
+def test_a_run_on_the_trainer_logs_what_reviewers_compare(tmp_path, mlruns, tiny_model_dir, tiny_config,
+        one_thread):
     import mlflow
     from mlflow import MlflowClient
 
@@ -110,7 +110,8 @@ def test_a_run_on_the_trainer_logs_what_reviewers_compare(tmp_path, mlruns, tiny
 
 
 @pytest.mark.model
-def test_a_crashed_run_is_failed_resumable_and_resumes_in_the_same_run(tmp_path, mlruns, tiny_model_dir, one_thread):
+def test_a_crashed_run_is_failed_resumable_and_resumes_in_the_same_run(tmp_path, mlruns, tiny_model_dir, tiny_config,
+        one_thread):
     from mlflow import MlflowClient
     from transformers import TrainerCallback
 
@@ -127,7 +128,8 @@ def test_a_crashed_run_is_failed_resumable_and_resumes_in_the_same_run(tmp_path,
     client = MlflowClient()
     [crashed] = client.search_runs([client.get_experiment_by_name("stance").experiment_id])
     assert crashed.info.status == "FAILED"
-    assert crashed.data.tags["stance.resumable"] == "true" and crashed.data.tags["stance.last_checkpoint"] == "checkpoint-5"
+    assert crashed.data.tags["stance.resumable"] == "true"
+    assert crashed.data.tags["stance.last_checkpoint"] == "checkpoint-5"
     summary = train(None, resume=crashed.info.run_id, progress=False)
     assert summary["run_id"] == crashed.info.run_id
     resumed = client.get_run(crashed.info.run_id)
@@ -146,7 +148,8 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_sigint_mid_epoch_then_resume_matches_an_uninterrupted_run(tmp_path, mlruns, tiny_model_dir, one_thread):
+def test_sigint_mid_epoch_then_resume_matches_an_uninterrupted_run(tmp_path, mlruns, tiny_model_dir, tiny_config,
+        one_thread):
     from mlflow import MlflowClient
 
     from training.train import train
@@ -188,7 +191,7 @@ def test_sigint_mid_epoch_then_resume_matches_an_uninterrupted_run(tmp_path, mlr
 
 
 @pytest.mark.slow
-def test_two_cpu_processes_train_one_run(tmp_path, mlruns, tiny_model_dir):
+def test_two_cpu_processes_train_one_run(tmp_path, mlruns, tiny_model_dir, tiny_config):
     from mlflow import MlflowClient
 
     from training.tracking import configure

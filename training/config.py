@@ -71,7 +71,7 @@ class TrainingConfig:
     seed: int = 13
     max_steps: int | None = field(default=None, metadata={"help": "stop after this many optimizer steps (tests)"})
     eval_batch_size: int = 64
-    save_steps: int = field(default=500, metadata={"help": "a checkpoint every N optimizer steps (and at each epoch end)"})
+    save_steps: int = field(default=500, metadata={"help": "a checkpoint every N steps (and at each epoch end)"})
     keep_checkpoints: int = field(default=2, metadata={"help": "keep the last K checkpoints (the best epoch's too)"})
     logging_steps: int = field(default=50, metadata={"help": "train_loss and learning_rate every N steps"})
 

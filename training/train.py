@@ -161,7 +161,7 @@ def log_comparison(metrics: dict[str, float], data: RunData, validation_tag: str
     from training.metrics import comparison_figure
 
     found = mlflow.search_runs(
-        filter_string=f"tags.`stance.kind` = 'baseline' and attributes.status = 'FINISHED'",
+        filter_string="tags.`stance.kind` = 'baseline' and attributes.status = 'FINISHED'",
         order_by=["attributes.start_time DESC"], output_format="list")
     found = [r for r in found if r.data.tags.get("validation") == validation_tag]
     if found:

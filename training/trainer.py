@@ -83,7 +83,8 @@ class StanceTrainer(Trainer):
         self.epoch_loss[1] += 1
         return (loss, logits) if return_outputs else loss
 
-    def evaluate(self, eval_dataset: Any = None, ignore_keys: Any = None, metric_key_prefix: str = "eval") -> dict[str, float]:
+    def evaluate(self, eval_dataset: Any = None, ignore_keys: Any = None,
+                 metric_key_prefix: str = "eval") -> dict[str, float]:
         """The epoch's figures under the project's names, `eval_`-prefixed for the Trainer's bookkeeping (best
         checkpoint by `eval_val_score`); they also land in `state.log_history`, which checkpoints carry."""
         epoch = max(1, math.ceil((self.state.epoch or 0.0) - 1e-6))
