@@ -20,13 +20,15 @@ def configure(experiment: str = EXPERIMENT) -> str:
     apply_offline_environment()
     import mlflow
 
-    if not os.environ.get("MLFLOW_TRACKING_URI"):
+    # read before set_tracking_uri: MLflow 3 exports the URI it is given into MLFLOW_TRACKING_URI
+    users_server = bool(os.environ.get("MLFLOW_TRACKING_URI"))
+    if not users_server:
         mlruns_dir().mkdir(parents=True, exist_ok=True)
     mlflow.set_tracking_uri(tracking_uri())
     found = mlflow.get_experiment_by_name(experiment)
     if found is None:
         # pin the artifact root next to the database, so the store moves as one folder
-        location = (mlruns_dir() / "artifacts").as_uri() if not os.environ.get("MLFLOW_TRACKING_URI") else None
+        location = (mlruns_dir() / "artifacts").as_uri() if not users_server else None
         experiment_id = mlflow.create_experiment(experiment, artifact_location=location, tags=EXPERIMENT_TAGS)
     else:
         experiment_id = found.experiment_id
