@@ -209,3 +209,35 @@ def test_two_cpu_processes_train_one_run(tmp_path, mlruns, tiny_model_dir, tiny_
     assert run.data.tags["stance.ddp_world_size"] == "2"  # the Trainer itself ran distributed
     assert "stance.model_id" in run.data.tags
     assert json.loads(result.stdout[result.stdout.index("{"):])["steps"] == 4  # rank 0 alone prints the summary
+
+
+@pytest.mark.unit
+def test_first_make_run_fits_the_baseline_on_the_same_data_before_training(monkeypatch, tmp_path):
+    import stance_cli.serve as serve
+
+    calls = []
+    champions = iter([None, "1"])
+    monkeypatch.setattr(serve, "champion_version", lambda uri: next(champions, "1"))
+    monkeypatch.setattr(serve, "_stance", lambda *args: calls.append(args))
+    monkeypatch.setattr(serve, "ensure_bentoml_home", lambda: None)
+    monkeypatch.setitem(sys.modules, "serving.export", type(sys)("serving.export"))
+    sys.modules["serving.export"].export_champion = lambda uri, tracking_uri=None: "stance:tag"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "unset")  # ensure_served exports the URI; teardown restores it
+    serve.ensure_served(config="quick", tracking=f"sqlite:///{tmp_path}/mlflow.db", serve=False)
+    assert calls == [("baseline", "--config", "quick"), ("train", "--config", "quick"), ("register",)]
+
+
+@pytest.mark.unit
+def test_version_description_names_the_data_and_the_figures():
+    from types import SimpleNamespace
+
+    from training.registry import version_description
+
+    run = SimpleNamespace(info=SimpleNamespace(run_id="abc"), data=SimpleNamespace(
+        params={"train_sources": "directed:train,ir:train", "train_records": "3600", "max_records_per_source": "1200",
+                "max_validation_records": "800"},
+        tags={"base_model": "minilm", "config": "quick", "validation": "stance=directed:valid@d1(n=800)"},
+        metrics={"val_score": 0.6031, "val_stance_macro_f1": 0.515}))
+    text = version_description(run)
+    assert "directed:train,ir:train: 3600 records (at most 1200 per source)" in text
+    assert "stance=directed:valid@d1(n=800)" in text and "| 0.603 | 0.515 | - |" in text
