@@ -71,10 +71,11 @@ class Predictor:
         order = sorted(range(len(encoded)), key=lambda i: len(encoded[i].input_ids))  # similar lengths pad little
         out: list[Any] = [None] * len(encoded)
         pad = self.tokenizer.pad_token_id
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+        device = next(self.model.parameters()).device  # a model evaluated on the GPU it trains on
+        with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=self.bf16):
             for start in range(0, len(order), batch_size):
                 chunk = [encoded[i] for i in order[start : start + batch_size]]
-                batch = collate(chunk, pad)
+                batch = {key: value.to(device) for key, value in collate(chunk, pad).items()}
                 logits = self.model(**batch)
                 probs = {name: torch.softmax(value.float(), dim=-1).tolist() for name, value in logits.items()}
                 for row, i in enumerate(order[start : start + batch_size]):

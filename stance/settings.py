@@ -48,6 +48,16 @@ def pretrained_dir() -> Path:
     return Path(os.environ.get("STANCE_PRETRAINED_DIR") or MODELS_DIR / "pretrained")
 
 
+def checkpoints_dir(run_id: str) -> Path:
+    """Where a run's Trainer checkpoints live until it finishes: $STANCE_CHECKPOINTS_DIR, else models/checkpoints."""
+    return Path(os.environ.get("STANCE_CHECKPOINTS_DIR") or MODELS_DIR / "checkpoints").resolve() / run_id
+
+
+def cache_dir() -> Path:
+    """Encoded datasets, keyed by fingerprint (safe to delete): $STANCE_CACHE_DIR, else models/cache."""
+    return Path(os.environ.get("STANCE_CACHE_DIR") or MODELS_DIR / "cache").resolve()
+
+
 def mlruns_dir() -> Path:
     """$STANCE_MLRUNS_DIR, else the repository's mlruns/ (the same store from any working directory)."""
     return Path(os.environ.get("STANCE_MLRUNS_DIR") or REPO_ROOT / "mlruns").resolve()

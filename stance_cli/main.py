@@ -27,7 +27,11 @@ def _parse_set(values: Sequence[str]) -> dict[str, Any]:
 def cmd_train(args: argparse.Namespace) -> int:
     from training.train import train
 
-    summary = train(args.config, _parse_set(args.set), progress=not args.no_progress)
+    if args.resume and (args.set or args.config):
+        raise SystemExit("stance train: --resume continues a run with its own config; drop --config and --set")
+    summary = train(args.config or "quick", _parse_set(args.set), progress=not args.no_progress, resume=args.resume)
+    if "rank" in summary:  # a DDP worker (torchrun): rank 0 prints the summary
+        return 0
     print(json.dumps(summary, indent=2, sort_keys=True))
     return 0
 
@@ -181,9 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("train", help="fine-tune a model from a config and log the run to MLflow")
-    p.add_argument("--config", default="quick", help="quick, default, or a path to a YAML config (default: quick)")
+    p.add_argument("--config", default=None, help="quick, default, or a path to a YAML config (default: quick)")
     p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                    help="override one config value, e.g. --set training.epochs=1 (repeatable)")
+    p.add_argument("--resume", metavar="RUN_ID",
+                   help="continue an interrupted run (same MLflow run) from its last checkpoint")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
 

@@ -2,7 +2,8 @@
 
     stance serve [--port 3000] [--config quick]
 
-1. no `stance@champion` in the MLflow store: train and register (`stance train`, `stance register`; minutes on
+1. no `stance@champion` in the MLflow store: fit the baseline, train and register (`stance baseline`, `stance train`,
+   `stance register`, on the same data; minutes on
    2 cores) with the `quick` config when the public data is there ($STANCE_DATA_DIR, default ../shared/data),
    else with the `corpus` config, on the project's own data;
 2. export the champion into the BentoML store (skipped when that registry version is already there);
@@ -64,6 +65,7 @@ def ensure_served(*, host: str = "127.0.0.1", port: int = 3000, config: str | No
         config = config or default_config()
         print(f"no {MODEL_NAME}@{ALIAS} in {uri}: training with the {config!r} config, then registering "
               "(minutes on 2 cores) ...", flush=True)
+        _stance("baseline", "--config", config)  # the reference every fine-tuned run is compared with, same data
         _stance("train", "--config", config)
         _stance("register")
         if champion_version(uri) is None:

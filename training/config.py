@@ -71,11 +71,14 @@ class TrainingConfig:
     seed: int = 13
     max_steps: int | None = field(default=None, metadata={"help": "stop after this many optimizer steps (tests)"})
     eval_batch_size: int = 64
+    save_steps: int = field(default=500, metadata={"help": "a checkpoint every N steps (and at each epoch end)"})
+    keep_checkpoints: int = field(default=2, metadata={"help": "keep the last K checkpoints (the best epoch's too)"})
+    logging_steps: int = field(default=50, metadata={"help": "train_loss and learning_rate every N steps"})
 
     def __post_init__(self) -> None:
         if self.class_weights not in CLASS_WEIGHTS:
             raise ConfigError(f"training.class_weights must be one of {CLASS_WEIGHTS}, got {self.class_weights!r}")
-        for name in ("epochs", "batch_size", "eval_batch_size"):
+        for name in ("epochs", "batch_size", "eval_batch_size", "save_steps", "keep_checkpoints", "logging_steps"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"training.{name} must be at least 1, got {getattr(self, name)}")
         if not 0.0 <= self.warmup_ratio < 1.0:
@@ -91,6 +94,14 @@ class Config:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def config_from_dict(raw: dict[str, Any], where: str = "config.json") -> Config:
+    """The inverse of `Config.to_dict` (a run's logged config.json), validated like a YAML file."""
+    try:
+        return _build(Config, raw, where)
+    except ConfigError as err:
+        raise ConfigError(f"{where}: {err}") from None
 
 
 def load_config(name_or_path: str, overrides: dict[str, Any] | None = None) -> Config:

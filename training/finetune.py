@@ -1,13 +1,15 @@
-"""Fine-tuning: one encoder, two heads, both tasks in every epoch.
+"""Fine-tuning: one encoder, two heads, both tasks in every epoch, on the transformers Trainer.
 
-A plain PyTorch loop (no Trainer): records that mark the same two spans are merged into one example that carries
-both directions' stance labels, batches are bucketed by length (CPU time grows with padded length), and the data
-order comes from one seeded generator, so a config and a seed give the same run.
+The records become examples (the two directions of a pair, same text and same two spans, merge into one example with
+both stance labels), the examples a `datasets.Dataset`, and the encoding a `Dataset.map` whose result is cached on
+disk under its fingerprint (the data's fingerprint, the tokenizer's and the encoding settings). The Trainer subclass
+in `training.trainer` adds the loss, the batch order, the optimizer groups and the evaluation through the shared
+`Predictor`; checkpoints go to the run's folder every `save_steps` and at each epoch end, and a run resumes from the
+last one with the data order it would have had.
 """
 
 from __future__ import annotations
 
-import copy
 import logging
 import math
 import random
@@ -16,17 +18,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from stance.encoding import PairInput, add_markers, encode_pairs, is_forward, pair_key
+from stance.encoding import add_markers, encode_pairs, is_forward, pair_key
 from stance.labels import Task, label_index, label_names
 from stance.model import ModelCard, build_model
-from stance.predictor import Predictor, collate
+from stance.predictor import Predictor
 from stance.records import PairRecord, Span
 from training.config import Config
 from training.evaluation import EvalSet, evaluate
 from training.metrics import SELECTION_METRIC
+from training.parallel import Processes, ddp_backend
 
 log = logging.getLogger(__name__)
 IGNORE = -100
+LABEL_COLUMNS = ("stance_ab", "stance_ba", "sentiment")
+ENCODING_VERSION = 1  # bump when encode_pairs changes what it produces: it invalidates the encoded-data cache
 
 
 @dataclass
@@ -47,6 +52,8 @@ class TrainResult:
     history: list[dict[str, float]] = field(default_factory=list)
     train_seconds: float = 0.0
     steps: int = 0
+    train_fingerprint: str = ""
+    world_size: int = 1
 
 
 def base_model_path(base: str) -> Path:
@@ -98,7 +105,7 @@ def class_weights(counts: Sequence[int], mode: str) -> list[float]:
     return [w / mean for w in raw]
 
 
-def bucketed_batches(lengths: Sequence[int], batch_size: int, rng: random.Random, bucket: int = 50) -> list[list[int]]:
+def bucketed_batches(lengths: Sequence[int], batch_size: int, rng: Any, bucket: int = 50) -> list[list[int]]:
     """Shuffle, sort by length inside chunks of `bucket` batches, then shuffle the batches: little padding, still random."""
     order = list(range(len(lengths)))
     rng.shuffle(order)
@@ -111,23 +118,97 @@ def bucketed_batches(lengths: Sequence[int], batch_size: int, rng: random.Random
     return batches
 
 
+class EpochOrder:
+    """Indices in length-bucketed batches (see `bucketed_batches`); `set_epoch` picks the epoch's order.
+
+    The DataLoader cuts this stream into batches of `batch_size`, so the one short batch is always put last.
+    """
+
+    def __init__(self, lengths: Sequence[int], batch_size: int, seed: int) -> None:
+        self.lengths = list(lengths)
+        self.batch_size = batch_size
+        self.seed = seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def batches(self) -> list[list[int]]:
+        batches = bucketed_batches(self.lengths, self.batch_size, random.Random(f"{self.seed}-{self.epoch}"))
+        batches.sort(key=lambda batch: len(batch) < self.batch_size)  # stable: full batches keep their order
+        return batches
+
+    def __iter__(self):  # noqa: ANN204 - a sampler
+        for batch in self.batches():
+            yield from batch
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+
+def examples_dataset(examples: Sequence[Example]) -> Any:
+    """Examples as a `datasets.Dataset` (its fingerprint is a hash of the content: same data, same fingerprint)."""
+    import datasets
+
+    return datasets.Dataset.from_dict({
+        "text": [e.text for e in examples],
+        "a_start": [e.span_a.start for e in examples], "a_end": [e.span_a.end for e in examples],
+        "b_start": [-1 if e.span_b is None else e.span_b.start for e in examples],
+        "b_end": [-1 if e.span_b is None else e.span_b.end for e in examples],
+        **{name: [getattr(e, name) for e in examples] for name in LABEL_COLUMNS},
+    })
+
+
+def encode_dataset(dataset: Any, tokenizer: Any, max_length: int, cache: Path | None) -> Any:
+    """`Dataset.map` the encoding: input_ids, marker positions and length per example, cached under `cache` by a
+    fingerprint of the data, the tokenizer and the encoding settings (a second run on the same data skips it)."""
+    from datasets.fingerprint import Hasher
+
+    fingerprint = Hasher.hash([dataset._fingerprint, tokenizer.backend_tokenizer.to_str(), max_length,
+                               ENCODING_VERSION])
+
+    def encode(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        items = [(text, Span(a0, a1), None if b0 < 0 else Span(b0, b1)) for text, a0, a1, b0, b1 in zip(
+            batch["text"], batch["a_start"], batch["a_end"], batch["b_start"], batch["b_end"])]
+        encoded = encode_pairs(tokenizer, items, max_length)
+        return {"input_ids": [e.input_ids for e in encoded], "pos_a": [e.pos_a for e in encoded],
+                "pos_b": [e.pos_b for e in encoded], "length": [len(e.input_ids) for e in encoded]}
+
+    cache_file = None
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        cache_file = str(cache / f"encoded-{fingerprint}.arrow")
+    return dataset.map(encode, batched=True, batch_size=1000, new_fingerprint=fingerprint,
+                       cache_file_name=cache_file, load_from_cache_file=True,
+                       remove_columns=["text", "a_start", "a_end", "b_start", "b_end"], desc="encoding")
+
+
 def finetune(
     config: Config,
     train_records: Sequence[PairRecord],
     validation: Sequence[EvalSet],
     *,
+    checkpoint_dir: Path,
+    resume_from: str | None = None,
     on_epoch: Callable[[int, dict[str, float]], None] | None = None,
     on_step: Callable[[int, dict[str, float]], None] | None = None,
     progress: bool = True,
+    procs: Processes | None = None,
+    cache: Path | None = None,
+    callbacks: Sequence[Any] = (),
 ) -> TrainResult:
+    """Train with the Trainer; return the model of the best epoch (by `val_score`) behind a Predictor."""
+    import datasets
     import torch
-    from tqdm.auto import tqdm
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoModel, AutoTokenizer, TrainingArguments, set_seed
 
+    from training.trainer import Collator, Hooks, StanceTrainer
+
+    procs = procs or Processes()
     settings = config.training
-    random.seed(settings.seed)
-    torch.manual_seed(settings.seed)
-    rng = random.Random(settings.seed)
+    if not progress:
+        datasets.disable_progress_bars()
+    set_seed(settings.seed)
 
     base = base_model_path(config.model.base)
     tokenizer = AutoTokenizer.from_pretrained(str(base))
@@ -142,69 +223,82 @@ def finetune(
     examples = to_examples(train_records)
     if not examples:
         raise ValueError("no training examples: check data.train in the config")
-    inputs = encode_pairs(tokenizer, [(e.text, e.span_a, e.span_b) for e in examples], config.model.max_length)
+    raw = examples_dataset(examples)
+    if procs.is_main:  # rank 0 writes the cache file, the others then read it
+        train_set = encode_dataset(raw, tokenizer, config.model.max_length, cache)
+    procs.barrier()
+    if not procs.is_main:
+        train_set = encode_dataset(raw, tokenizer, config.model.max_length, cache)
     weights = _loss_weights(examples, settings.class_weights)
-    log.info("training on %d examples (%d records); class weights %s", len(examples), len(train_records), weights)
+    log.info("training on %d examples (%d records, dataset %s); class weights %s", len(examples),
+             len(train_records), train_set._fingerprint, weights)
 
-    optimizer = torch.optim.AdamW(_param_groups(model, settings), lr=settings.learning_rate)
-    steps_per_epoch = math.ceil(len(examples) / settings.batch_size)
-    total_steps = steps_per_epoch * settings.epochs
-    if settings.max_steps is not None:
-        total_steps = min(total_steps, settings.max_steps)
-    warmup = int(total_steps * settings.warmup_ratio)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: (step + 1) / max(1, warmup) if step < warmup
-        else max(0.0, (total_steps - step) / max(1, total_steps - warmup))
+    def evaluate_validation() -> dict[str, float]:
+        metrics = evaluate(predictor, validation).metrics if procs.is_main else None
+        return procs.broadcast(metrics)
+
+    args = TrainingArguments(
+        output_dir=str(checkpoint_dir),
+        num_train_epochs=settings.epochs,
+        max_steps=settings.max_steps if settings.max_steps is not None else -1,
+        per_device_train_batch_size=settings.batch_size,
+        learning_rate=settings.learning_rate,
+        lr_scheduler_type="linear",
+        warmup_steps=settings.warmup_ratio,  # below 1: a fraction of the steps
+        max_grad_norm=1.0,
+        eval_strategy="epoch",
+        save_strategy="steps",
+        save_steps=settings.save_steps,
+        save_total_limit=settings.keep_checkpoints,
+        metric_for_best_model=SELECTION_METRIC,
+        greater_is_better=True,
+        logging_strategy="steps",
+        logging_steps=settings.logging_steps,
+        report_to="none",  # the project owns the MLflow run (the Trainer's callback leaves crashed runs RUNNING)
+        seed=settings.seed,
+        bf16=settings.bf16,
+        use_cpu=not torch.cuda.is_available(),
+        dataloader_num_workers=0,
+        remove_unused_columns=False,
+        disable_tqdm=not progress or not procs.is_main,
+        ddp_backend=ddp_backend() if procs.distributed else None,
+        ddp_find_unused_parameters=False,
     )
-    loss_fns = {task: torch.nn.CrossEntropyLoss(weight=torch.tensor(w), ignore_index=IGNORE, reduction="sum")
-                for task, w in weights.items()}
+    trainer = StanceTrainer(
+        model=model, args=args, train_dataset=train_set,
+        eval_dataset=train_set,  # required by eval_strategy; unused: evaluation is the Predictor on `validation`
+        data_collator=Collator(tokenizer.pad_token_id),
+        callbacks=[Hooks(on_step, on_epoch), *callbacks],
+        loss_weights=weights,
+        order=EpochOrder(train_set["length"], settings.batch_size, settings.seed),
+        param_groups=_param_groups(model, settings),
+        evaluate_fn=evaluate_validation,
+    )
+    if not progress:
+        from transformers.trainer_callback import PrinterCallback
 
-    best_score, best_epoch, best_state, best_metrics = -1.0, 0, None, {}
-    history: list[dict[str, float]] = []
-    step = 0
+        trainer.remove_callback(PrinterCallback)  # it prints every log dict when the bar is off
     started = time.perf_counter()
-    for epoch in range(1, settings.epochs + 1):
-        model.train()
-        batches = bucketed_batches([len(x.input_ids) for x in inputs], settings.batch_size, rng)
-        if settings.max_steps is not None:
-            batches = batches[: max(0, settings.max_steps - step)]
-        running, seen = 0.0, 0
-        bar = tqdm(batches, desc=f"epoch {epoch}/{settings.epochs}", disable=not progress, unit="batch")
-        for batch_index in bar:
-            batch = collate([inputs[i] for i in batch_index], tokenizer.pad_token_id)
-            labels = {name: torch.tensor([getattr(examples[i], name) for i in batch_index])
-                      for name in ("stance_ab", "stance_ba", "sentiment")}
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=settings.bf16):
-                logits = model(**batch)
-            loss = _loss(logits, labels, loss_fns)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            step += 1
-            running += loss.item()
-            seen += 1
-            if step % 50 == 0:
-                bar.set_postfix(loss=f"{running / seen:.3f}")
-                if on_step:
-                    on_step(step, {"train_loss": running / seen, "learning_rate": scheduler.get_last_lr()[0]})
-        metrics = {"epoch": float(epoch), "train_epoch_loss": running / max(1, seen)}
-        metrics.update(evaluate(predictor, validation).metrics)
-        history.append(metrics)
-        score = metrics.get(SELECTION_METRIC, -1.0)
-        log.info("epoch %d: %s = %.4f", epoch, SELECTION_METRIC, score)
-        if on_epoch:
-            on_epoch(epoch, metrics)
-        if score > best_score:  # keep the best epoch by the selection metric (macro-F1 of both tasks)
-            best_score, best_epoch, best_metrics = score, epoch, metrics
-            best_state = copy.deepcopy(model.state_dict())
-        if settings.max_steps is not None and step >= settings.max_steps:
-            break
-    if best_state is not None:
-        model.load_state_dict(best_state)
+    trainer.train(resume_from_checkpoint=resume_from)
+    seconds = time.perf_counter() - started
+
+    history = [{key.removeprefix("eval_"): value for key, value in entry.items() if key.startswith("eval_")}
+               for entry in trainer.state.log_history if f"eval_{SELECTION_METRIC}" in entry]
+    best = max(history, key=lambda m: m.get(SELECTION_METRIC, -1.0), default={})  # first of equals, as before
+    if trainer.state.best_model_checkpoint:
+        _load_weights(model, Path(trainer.state.best_model_checkpoint))
     model.eval()
-    return TrainResult(predictor, best_epoch, best_metrics, history, time.perf_counter() - started, step)
+    return TrainResult(predictor, int(best.get("epoch", 0)), best, history, seconds, trainer.state.global_step,
+                       train_set._fingerprint, trainer.args.world_size)
+
+
+def _load_weights(model: Any, checkpoint: Path) -> None:
+    from safetensors.torch import load_file
+
+    state = load_file(str(checkpoint / "model.safetensors"))
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if missing or unexpected:
+        raise ValueError(f"{checkpoint} does not match the model: missing {missing[:5]}, unexpected {unexpected[:5]}")
 
 
 def _loss_weights(examples: Sequence[Example], mode: str) -> dict[str, list[float]]:
@@ -217,18 +311,6 @@ def _loss_weights(examples: Sequence[Example], mode: str) -> dict[str, list[floa
         if e.sentiment != IGNORE:
             sentiment_counts[e.sentiment] += 1
     return {"stance": class_weights(stance_counts, mode), "sentiment": class_weights(sentiment_counts, mode)}
-
-
-def _loss(logits: dict[str, Any], labels: dict[str, Any], loss_fns: dict[str, Any]) -> Any:
-    """Mean over the labelled targets in the batch (a batch may hold only one task's labels)."""
-    total, count = 0.0, 0
-    for name, task in (("stance_ab", "stance"), ("stance_ba", "stance"), ("sentiment", "sentiment")):
-        target = labels[name]
-        n = int((target != IGNORE).sum())
-        if n:
-            total = total + loss_fns[task](logits[name].float(), target)
-            count += n
-    return total / max(1, count)
 
 
 def _param_groups(model: Any, settings: Any) -> list[dict[str, Any]]:

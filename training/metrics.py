@@ -78,3 +78,32 @@ def confusion_figure(task: Task, matrix: list[list[int]], title: str) -> Any:
     axis.set_title(title, fontsize=10)
     figure.tight_layout()
     return figure
+
+
+def comparison_figure(metrics: dict[str, float], baseline: dict[str, float], prefix: str = "val",
+                      title: str = "", baseline_label: str = "baseline") -> Any:
+    """Per-class F1 (and macro-F1) of a run beside the baseline's on the same validation data, one panel per task."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    tasks = [t for t in Task if metric_name(prefix, t, "macro_f1") in metrics]
+    figure, axes = plt.subplots(1, max(1, len(tasks)), figsize=(4.6 * max(1, len(tasks)), 3.6), squeeze=False)
+    for axis, task in zip(axes[0], tasks):
+        names = [f"f1_{label}" for label in label_names(task)] + ["macro_f1"]
+        ours = [metrics.get(metric_name(prefix, task, n), 0.0) for n in names]
+        theirs = [baseline.get(metric_name(prefix, task, n), 0.0) for n in names]
+        x = np.arange(len(names))
+        for offset, values, label in ((-0.2, ours, "this run"), (0.2, theirs, baseline_label)):
+            bars = axis.bar(x + offset, values, 0.4, label=label)
+            axis.bar_label(bars, fmt="%.2f", fontsize=7)
+        axis.set_xticks(x, [n.removeprefix("f1_") for n in names], fontsize=8)
+        axis.set_ylim(0, 1.05)
+        axis.set_title(f"{task.value} F1", fontsize=10)
+        axis.legend(fontsize=7, loc="lower right")
+    if title:
+        figure.suptitle(title, fontsize=9)
+    figure.tight_layout()
+    return figure

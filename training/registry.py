@@ -81,6 +81,7 @@ def register_best(metric: str = SELECTION_METRIC, name: str = MODEL_NAME) -> Reg
         client.set_model_version_tag(name, version, metric, f"{score:.6f}")
         client.set_model_version_tag(name, version, "validation_digests", ",".join(validation_digests(candidate_run)))
         client.set_model_version_tag(name, version, "run_id", run_id)
+        client.update_model_version(name, version, description=version_description(candidate_run))
     try:
         champion = client.get_model_version_by_alias(name, ALIAS)
     except MlflowException:
@@ -114,6 +115,26 @@ def register_best(metric: str = SELECTION_METRIC, name: str = MODEL_NAME) -> Reg
     return RegisterOutcome(**base | {"candidate_score": score}, champion_version=str(champion.version),
                            champion_score=champion_score, promoted=promoted, compared_on=compared_on,
                            message=f"{verdict} ({compared_on})")
+
+
+def version_description(run: Any) -> str:
+    """What a version was trained on and its figures, for the registry's UI (Markdown)."""
+    params, tags, metrics = run.data.params, run.data.tags, run.data.metrics
+
+    def figure(key: str) -> str:
+        return f"{metrics[key]:.3f}" if key in metrics else "-"
+
+    return (
+        f"Fine-tuned `{tags.get('base_model', '?')}` with config `{tags.get('config', '?')}` "
+        f"(run `{run.info.run_id}`, commit `{tags.get('mlflow.source.git.commit', '?')[:12]}`).\n\n"
+        f"Trained on {params.get('train_sources', '?')}: {params.get('train_records', '?')} records "
+        f"(at most {params.get('max_records_per_source', '?')} per source), best epoch {tags.get('stance.best_epoch', '?')}.\n\n"
+        f"Validation ({params.get('max_validation_records', '?')} records per set at most): "
+        f"{tags.get('validation', '?')}.\n\n"
+        f"| val_score | stance macro-F1 | sentiment macro-F1 | ir_test stance | ir_test sentiment |\n|---|---|---|---|---|\n"
+        f"| {figure('val_score')} | {figure('val_stance_macro_f1')} | {figure('val_sentiment_macro_f1')} "
+        f"| {figure('ir_test_stance_macro_f1')} | {figure('ir_test_sentiment_macro_f1')} |"
+    )
 
 
 def _existing_version(client: Any, name: str, run_id: str) -> str | None:

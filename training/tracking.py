@@ -8,8 +8,8 @@ from __future__ import annotations
 import os
 import subprocess
 import warnings
-from pathlib import Path
-from typing import Any, Sequence
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Sequence
 
 from stance.records import PairRecord
 from stance.settings import EXPERIMENT, REPO_ROOT, apply_offline_environment, mlruns_dir, tracking_uri
@@ -20,18 +20,55 @@ def configure(experiment: str = EXPERIMENT) -> str:
     apply_offline_environment()
     import mlflow
 
-    if not os.environ.get("MLFLOW_TRACKING_URI"):
+    # read before set_tracking_uri: MLflow 3 exports the URI it is given into MLFLOW_TRACKING_URI
+    users_server = bool(os.environ.get("MLFLOW_TRACKING_URI"))
+    if not users_server:
         mlruns_dir().mkdir(parents=True, exist_ok=True)
     mlflow.set_tracking_uri(tracking_uri())
     found = mlflow.get_experiment_by_name(experiment)
     if found is None:
         # pin the artifact root next to the database, so the store moves as one folder
-        location = (mlruns_dir() / "artifacts").as_uri() if not os.environ.get("MLFLOW_TRACKING_URI") else None
-        experiment_id = mlflow.create_experiment(experiment, artifact_location=location)
+        location = (mlruns_dir() / "artifacts").as_uri() if not users_server else None
+        experiment_id = mlflow.create_experiment(experiment, artifact_location=location, tags=EXPERIMENT_TAGS)
     else:
         experiment_id = found.experiment_id
+        missing = {k: v for k, v in EXPERIMENT_TAGS.items() if k not in found.tags}  # stores made before the tags
+        for key, value in missing.items():
+            mlflow.MlflowClient().set_experiment_tag(experiment_id, key, value)
     mlflow.set_experiment(experiment_id=experiment_id)
     return experiment_id
+
+
+EXPERIMENT_DESCRIPTION = """\
+Directed stance (holder -> target: neutral, supportive, hostile) and actor sentiment (negative, neutral, positive) in
+international-politics news. Each fine-tuned run (`stance.kind = finetune`) sits beside a TF-IDF baseline
+(`stance.kind = baseline`) trained on the same data. Compare runs only when their `validation` tag is the same: it
+names the validation sets and their digests; `max_validation_records` and `max_records_per_source` say whether the
+data were capped (the `quick` config caps both, `default` neither). `val_score` = mean of the stance and sentiment
+macro-F1 on the validation sets; it picks the best epoch and the champion (`stance register`). Each run's
+`comparison/val_f1_vs_baseline.png` puts its per-class F1 beside the baseline's on the same validation data."""
+# classic model development, not the UI's GenAI mode (traces, judges, prompts); the UI reads this tag (MLflow 3.x)
+EXPERIMENT_TAGS = {"mlflow.experimentKind": "custom_model_development", "mlflow.note.content": EXPERIMENT_DESCRIPTION}
+
+
+@contextmanager
+def tracked_run(*, run_name: str | None = None, run_id: str | None = None,
+                on_failure: Callable[[BaseException], None] | None = None) -> Iterator[Any]:
+    """Start a run (or re-open `run_id`); any exception or interrupt ends it FAILED, after `on_failure` has tagged it.
+    The one run lifecycle every command uses: the store never keeps a RUNNING run for a process that died."""
+    import mlflow
+
+    with mlflow.start_run(run_name=run_name, run_id=run_id) as run:
+        try:
+            yield run
+        except BaseException as err:
+            if on_failure is not None:
+                try:
+                    on_failure(err)
+                except Exception:  # tagging is best effort: the status below matters more
+                    pass
+            mlflow.end_run(status="FAILED")
+            raise
 
 
 def git_commit() -> str:
@@ -54,28 +91,28 @@ def run_tags(kind: str, base_model: str, config_name: str) -> dict[str, str]:
     }
 
 
-def log_dataset(records: Sequence[PairRecord], name: str, context: str) -> str:
-    """Log records as an MLflow dataset input (name, digest, schema); return the digest."""
-    import mlflow
-    import pandas as pd
+def dataset_digest(records: Sequence[PairRecord]) -> str:
+    """The `datasets` fingerprint of the records (a hash of their content): the digest every run logs."""
+    from training.data import to_dataset
 
-    frame = pd.DataFrame([_row(r) for r in records])
-    # the offsets are ints by design (-1, never missing): MLflow's hint about them is noise. The schema is inferred
-    # lazily, so log_input must sit inside the filter too
+    return to_dataset(records)._fingerprint
+
+
+def log_dataset(records: Sequence[PairRecord], name: str, context: str) -> str:
+    """Log records as an MLflow dataset input (name, schema, and the `datasets` fingerprint as digest); return it."""
+    import mlflow
+
+    from training.data import to_dataset
+
+    dataset = to_dataset(records)
+    digest = dataset._fingerprint
+    # the offsets are ints by design: MLflow's hint about them is noise. The schema is inferred lazily, so log_input
+    # must sit inside the filter too
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer")
-        dataset = mlflow.data.from_pandas(frame, name=name, targets="label")
-        mlflow.log_input(dataset, context=context)
-    return dataset.digest
-
-
-def _row(record: PairRecord) -> dict[str, Any]:
-    return {
-        "id": record.id, "task": record.task.value, "text": record.text,
-        "holder_start": -1 if record.holder is None else record.holder.start,
-        "holder_end": -1 if record.holder is None else record.holder.end,
-        "target_start": record.target.start, "target_end": record.target.end, "label": record.label,
-    }
+        logged = mlflow.data.from_huggingface(dataset, name=name, targets="label", digest=digest)
+        mlflow.log_input(logged, context=context)
+    return digest
 
 
 def log_reports(reports: dict[str, dict[str, Any]], folder: str = "evaluation") -> None:
