@@ -31,6 +31,8 @@ class ModelCard:
         default_factory=lambda: {task.value: label_names(task) for task in Task}
     )
     format_version: int = 1
+    # log-odds shift per stance label (label order), fitted on a calibration split; zeros: the trained boundary
+    stance_bias: list[float] = field(default_factory=lambda: [0.0] * len(label_names(Task.STANCE)))
 
     def check_labels(self) -> None:
         for task in Task:

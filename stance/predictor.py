@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
+from stance.calibration import apply_bias
 from stance.encoding import PairInput, PairKey, encode_pairs, is_forward, pair_key
 from stance.labels import Task, label_names
 from stance.model import CONFIG_FILE, ModelCard, load_model
@@ -59,6 +60,8 @@ class Predictor:
                     probs = sentiment
                 else:
                     probs = stance_ab if is_forward(record, key) else stance_ba
+                    if any(self.card.stance_bias):
+                        probs = apply_bias(probs, self.card.stance_bias)
                 names = label_names(record.task)
                 best = max(range(len(probs)), key=probs.__getitem__)
                 results[index] = Prediction(record.id, record.task, names[best], tuple(probs))

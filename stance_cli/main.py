@@ -95,6 +95,13 @@ def cmd_register(args: argparse.Namespace) -> int:
 
     outcome = register_best(metric=args.metric, name=args.name)
     print(outcome.message)
+    validation = {k: v for k, v in outcome.figures.items() if k.startswith("val_")}
+    behaviour = {k: v for k, v in outcome.figures.items() if k.startswith("behave_")}
+    if validation or behaviour:
+        width = max(map(len, [*validation, *behaviour]))
+        print(f"v{outcome.version} validation figures" + (" and behaviour pass rates" if behaviour else "") + ":")
+        for key, value in [*validation.items(), *behaviour.items()]:
+            print(f"  {key:<{width}}  {value:.3f}")
     print(json.dumps(outcome.to_dict(), indent=2, sort_keys=True))
     return 0
 

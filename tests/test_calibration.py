@@ -27,3 +27,22 @@ def test_no_evidence_means_no_shift():
     rows = [[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]]
     bias, before, after = fit_stance_bias(rows, ["neutral", "supportive", "hostile"])
     assert bias == [0.0, 0.0, 0.0] and before == after == 1.0
+
+
+def test_calibration_pairs_are_carved_whole_seeded_and_out_of_training():
+    from stance.records import PairRecord, Span
+    from training.inputs import carve_calibration
+
+    records = []
+    for i in range(40):
+        text = f"State{i} condemned Rival{i}."
+        a, b = Span(0, len(f"State{i}")), Span(text.index("Rival"), len(text) - 1)
+        records += [PairRecord(f"{i}-ab", text, holder=a, target=b, label="hostile"),
+                    PairRecord(f"{i}-ba", text, holder=b, target=a, label="neutral"),
+                    PairRecord(f"{i}-s", text, target=b, label="negative")]
+    kept, held = carve_calibration({"toy": records}, 0.25, seed=13)
+    assert len(held) == 20 and {r.id.split("-")[0] for r in held} == {r.id.split("-")[0] for r in held[::2]}
+    assert not {r.id for r in held} & {r.id for r in kept["toy"]}
+    assert sum(r.holder is None for r in kept["toy"]) == 40  # sentiment records all stay in training
+    assert carve_calibration({"toy": records}, 0.25, seed=13)[1] == held
+    assert carve_calibration({"toy": records}, 0.0, seed=13) == ({"toy": records}, [])

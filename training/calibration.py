@@ -11,21 +11,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from stance.calibration import apply_bias
 from stance.labels import Stance, Task, label_names
+
+__all__ = ["GRID", "apply_bias", "fit_stance_bias"]
 
 # log-odds shifts tried for each polar label; 0 keeps the trained boundary
 GRID = tuple(round(-1.5 + 0.25 * i, 2) for i in range(13))
-
-
-def apply_bias(probabilities: Sequence[float], bias: Sequence[float]) -> list[float]:
-    """Add `bias` to the log-probabilities and renormalise (softmax of shifted logits)."""
-    if len(bias) != len(probabilities):
-        raise ValueError(f"a bias of {len(bias)} values for {len(probabilities)} labels")
-    shifted = [math.log(max(p, 1e-12)) + b for p, b in zip(probabilities, bias, strict=True)]
-    top = max(shifted)
-    exp = [math.exp(s - top) for s in shifted]
-    total = sum(exp)
-    return [e / total for e in exp]
 
 
 def _macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:

@@ -43,10 +43,14 @@ class DataConfig:
     )
     max_records_per_source: int | None = field(default=None, metadata={"help": "cap per training source (smoke runs)"})
     max_validation_records: int | None = None
+    calibration_fraction: float = field(default=0.0, metadata={
+        "help": "share of the training stance pairs held out to calibrate the polar labels' bias (0: none)"})
 
     def __post_init__(self) -> None:
         if not self.train:
             raise ConfigError("data.train must name at least one source")
+        if not 0.0 <= self.calibration_fraction <= 0.5:
+            raise ConfigError(f"data.calibration_fraction must be within [0, 0.5], got {self.calibration_fraction}")
         for task in self.validation:
             if task not in ("stance", "sentiment"):
                 raise ConfigError(f"data.validation: unknown task {task!r}; use stance and/or sentiment")

@@ -5,7 +5,7 @@ from being compared by accident.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from stance.records import PairRecord
@@ -19,6 +19,7 @@ class RunData:
     train_sets: dict[str, list[PairRecord]]
     validation: list[EvalSet]
     reports: list[EvalSet]
+    calibration: list[PairRecord] = field(default_factory=list)  # carved from the training sets, never trained on
 
     @property
     def train_records(self) -> list[PairRecord]:
@@ -38,9 +39,30 @@ def report_sets(config: Config) -> list[EvalSet]:
 
 def load_run_data(config: Config) -> RunData:
     """Everything a run reads, read before the run exists: a bad file fails without leaving a FAILED run behind."""
-    return RunData(load_training_records(config),
-                   build_eval_sets("val", config.data.validation, config.data.max_validation_records),
-                   report_sets(config))
+    train_sets = load_training_records(config)
+    train_sets, calibration = carve_calibration(train_sets, config.data.calibration_fraction, config.training.seed)
+    return RunData(train_sets, build_eval_sets("val", config.data.validation, config.data.max_validation_records),
+                   report_sets(config), calibration)
+
+
+def carve_calibration(train_sets: dict[str, list[PairRecord]], fraction: float,
+                      seed: int) -> tuple[dict[str, list[PairRecord]], list[PairRecord]]:
+    """Hold out a seeded share of each source's stance pairs (both directions of a pair go together) for calibration;
+    sentiment records all stay in training."""
+    import random
+
+    from stance.encoding import pair_key
+
+    if fraction <= 0:
+        return train_sets, []
+    kept: dict[str, list[PairRecord]] = {}
+    held: list[PairRecord] = []
+    for name, records in train_sets.items():
+        keys = sorted({pair_key(r) for r in records if r.holder is not None}, key=repr)
+        chosen = set(random.Random(f"{seed}:{name}").sample(keys, round(len(keys) * fraction))) if keys else set()
+        kept[name] = [r for r in records if r.holder is None or pair_key(r) not in chosen]
+        held.extend(r for r in records if r.holder is not None and pair_key(r) in chosen)
+    return kept, held
 
 
 def eval_set_name(eval_set: EvalSet) -> str:
@@ -73,6 +95,8 @@ def log_data(config: Config, data: RunData) -> str:
 
     for name, records in data.train_sets.items():
         log_dataset(records, name, "training")
+    if data.calibration:
+        log_dataset(data.calibration, "calibration (held out of training)", "calibration")
     for eval_set in data.validation:
         log_dataset(eval_set.records, eval_set_name(eval_set), "validation")
     for eval_set in data.reports:

@@ -9,7 +9,7 @@ candidate's validation data before anything moves.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from training.metrics import SELECTION_METRIC
@@ -31,6 +31,8 @@ class RegisterOutcome:
     promoted: bool
     compared_on: str
     message: str
+    # the candidate run's validation figures and behaviour pass rates, printed beside the verdict
+    figures: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -87,7 +89,10 @@ def register_best(metric: str = SELECTION_METRIC, name: str = MODEL_NAME) -> Reg
     except MlflowException:
         champion = None
 
-    base = dict(name=name, version=str(version), run_id=run_id, metric=metric, candidate_score=score)
+    figures = {k: round(float(v), 4) for k, v in sorted(candidate_run.data.metrics.items())
+               if k.startswith(("val_", "behave_"))}
+    base = dict(name=name, version=str(version), run_id=run_id, metric=metric, candidate_score=score,
+                figures=figures)
     if champion is None:
         client.set_registered_model_alias(name, ALIAS, version)
         return RegisterOutcome(**base, champion_version=None, champion_score=None, promoted=True, compared_on="-",

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from stance.records import PairRecord
 from stance.settings import cache_dir, checkpoints_dir
 from training.config import Config, config_from_dict, load_config
 from training.inputs import RunData, load_run_data, log_data
@@ -82,6 +83,8 @@ def _train_in_run(config: Config, data: RunData, run_id: str, procs: Any, checkp
         on_epoch=lambda epoch, metrics: mlflow.log_metrics(metrics, step=epoch),
         on_step=lambda step, metrics: mlflow.log_metrics(metrics, step=step),
     )
+    if data.calibration:
+        calibrate(result.predictor, data.calibration)
     # the kept epoch's figures once more as the curves' last point: the run's summary is the kept model
     final_step = len(result.history) + 1
     final = evaluate(result.predictor, [*data.validation, *data.reports])
@@ -91,13 +94,44 @@ def _train_in_run(config: Config, data: RunData, run_id: str, procs: Any, checkp
                      "stance.ddp_world_size": str(result.world_size)})
     log_reports(final.reports)
     log_comparison(final.metrics, data, validation_tag, config.training.seed)
+    behaviour = log_behaviour(result.predictor, final_step)
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = save_model(result.predictor.model, result.predictor.tokenizer, result.predictor.card,
                                Path(tmp) / "stance-model")
         info = log_stance_model(model_dir)
     mlflow.set_tag("stance.model_id", info.model_id)
     return {"run_id": run_id, "model_id": info.model_id, "best_epoch": result.best_epoch, "steps": result.steps,
-            "train_seconds": round(result.train_seconds, 1), "metrics": final.metrics}
+            "train_seconds": round(result.train_seconds, 1), "metrics": {**final.metrics, **behaviour}}
+
+
+def calibrate(predictor: Any, records: list[PairRecord]) -> None:
+    """Fit the polar labels' log-odds shift on the held-out calibration pairs, store it in the model card (so every
+    later prediction, the final evaluation included, is calibrated) and log it."""
+    import mlflow
+
+    from training.calibration import fit_stance_bias
+
+    predictor.card.stance_bias = [0.0] * len(predictor.card.stance_bias)  # fit on the trained boundary
+    predictions = predictor.predict(records)
+    bias, before, after = fit_stance_bias([p.probabilities for p in predictions], [str(r.label) for r in records])
+    predictor.card.stance_bias = bias
+    mlflow.log_params({"calibration_pairs": len(records), "stance_bias": ",".join(f"{b:+.2f}" for b in bias)})
+    mlflow.log_metrics({"calib_stance_macro_f1_before": before, "calib_stance_macro_f1_after": after})
+
+
+def log_behaviour(predictor: Any, step: int) -> dict[str, float]:
+    """The behaviour suite's pass rates (`behave_<capability>`) and its failures, with every fine-tuned run."""
+    from dataclasses import asdict
+
+    import mlflow
+
+    from training.behaviour import run_suite
+
+    report = run_suite(predictor)
+    metrics = report.metrics()
+    mlflow.log_metrics(metrics, step=step)
+    mlflow.log_dict({"metrics": metrics, "failures": [asdict(f) for f in report.failures]}, "behaviour/report.json")
+    return metrics
 
 
 def _train_worker(config: Config, data: RunData, procs: Any, checkpoint: str | None, progress: bool,
