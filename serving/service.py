@@ -21,6 +21,7 @@ before it imports this module, so the module cannot choose it (and does not try:
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import Any, Sequence
 
 import bentoml
@@ -66,20 +67,23 @@ class StanceModel:
 
     def __init__(self) -> None:
         import os
-        import sys
 
         if "torch" not in sys.modules:  # idle OpenMP threads sleep instead of spinning on cores the front needs
             os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        import torch
-
         from serving.export import model_dir
         from stance.predictor import Predictor
 
         settings = get_settings()
         stored = load_bento_model(settings.bento_model)
-        torch.set_num_threads(settings.model_threads)
-        self.predictor = Predictor.load(model_dir(stored), batch_size=settings.batch_size)
-        self.info = ModelInfo.from_bento_model(stored).model_dump()
+        # threads set once for this process: torch's pool and every ONNX Runtime session (non-spinning)
+        self.predictor = Predictor.load(model_dir(stored), backend=settings.backend, threads=settings.model_threads,
+                                        batch_size=settings.batch_size)
+        for note in self.predictor.backend_notes:
+            print(f"stance-model: {note}", file=sys.stderr, flush=True)
+        print(f"stance-model: {stored.tag} runs on {self.predictor.backend} with {settings.model_threads} thread(s)",
+              file=sys.stderr, flush=True)
+        self.info = ModelInfo.from_bento_model(stored, self.predictor.backend).model_dump()
+        warm_up(self.predictor)  # the first request must not pay for lazy initialisation
 
     @bentoml.api(batchable=True, max_batch_size=_SETTINGS.max_batch_size, max_latency_ms=_SETTINGS.max_latency_ms)
     def classify_batch(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -101,6 +105,21 @@ class StanceModel:
 
         parsed = [PairRecord.from_dict(record) for record in records]
         return [prediction.to_dict() for prediction in self.predictor.predict(parsed)]
+
+
+WARM_UP_TEXT = ("Tehran accused Azerbaijan of siding with Israel, while Turkey backed Baku. "
+                "Moscow urged restraint.")
+
+
+def warm_up(predictor: Any) -> None:
+    """One small batch and one of the batch size through the model: allocations and kernel choices happen now."""
+    from stance.records import PairRecord, Span
+
+    text = WARM_UP_TEXT
+    records = [PairRecord("w1", text, holder=Span(0, 6), target=Span(19, 29)),
+               PairRecord("w2", text, target=Span(45, 51))]
+    predictor.predict(records)
+    predictor.predict(records * max(1, predictor.batch_size // 2))
 
 
 def single_threaded_math() -> None:
@@ -193,6 +212,7 @@ class StanceService:
 
         self.settings = get_settings()
         self._info: ModelInfo | None = None
+        self._warm = False
         # load the actor catalogue and the sentence splitter now, not in the first request
         get_linker()
         split_many(["Warm-up. Two sentences."])
@@ -205,7 +225,18 @@ class StanceService:
         except Exception:  # refused, timed out or still starting: not ready yet, the probe comes back
             return False
         self._info = ModelInfo(**info)
+        if not self._warm:  # one whole analysis (splitter, linker, model call) before the first real request
+            try:
+                await asyncio.wait_for(asyncio.to_thread(self._warm_up), timeout=60)
+            except Exception:  # noqa: BLE001 - a failed warm-up is retried at the next probe
+                return False
+            self._warm = True
         return True
+
+    def _warm_up(self) -> None:
+        from stance.analysis import analyze
+
+        analyze([WARM_UP_TEXT], ModelServiceClassifier(self.model, self.settings.max_analysis_records))
 
     @bentoml.api(route="/classify")
     async def classify(self, request: ClassifyRequest, /) -> ClassifyResponse:

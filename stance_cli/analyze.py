@@ -30,7 +30,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     from stance.render import render
 
     documents = read_documents(args.input, args.lines)  # read first: a missing file fails before the model loads
-    predictor = Predictor.load(args.model)
+    predictor = Predictor.load(args.model, backend=getattr(args, "backend", "auto"))
     results = analyze(documents, predictor, ner=args.ner)
     if args.format == "json":
         payload = [doc.to_dict() for doc in results]

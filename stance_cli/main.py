@@ -44,7 +44,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from training.evaluation import evaluate_model
 
     _tracking()
-    result = evaluate_model(Predictor.load(args.model, batch_size=args.batch_size), args.data, args.figures)
+    predictor = Predictor.load(args.model, backend=args.backend, batch_size=args.batch_size)
+    print(f"backend: {predictor.backend}", file=sys.stderr)
+    result = evaluate_model(predictor, args.data, args.figures)
+    result["backend"] = predictor.backend
     text = json.dumps(result, indent=2, sort_keys=True)
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")
@@ -58,10 +61,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     records = read_jsonl(args.input)  # validated up front: a bad line stops before any model work
     _tracking()
-    predictor = Predictor.load(args.model, batch_size=args.batch_size)
+    predictor = Predictor.load(args.model, backend=args.backend, batch_size=args.batch_size)
     predictions = predictor.predict(records)
     count = write_jsonl(args.output, (p.to_dict() for p in predictions))
-    print(f"wrote {count} predictions to {args.output}", file=sys.stderr)
+    print(f"wrote {count} predictions to {args.output} (backend {predictor.backend})", file=sys.stderr)
     return 0
 
 
@@ -70,6 +73,8 @@ def cmd_register(args: argparse.Namespace) -> int:
 
     outcome = register_best(metric=args.metric, name=args.name)
     print(outcome.message)
+    if outcome.onnx:
+        print(f"onnx: {outcome.onnx}")
     print(json.dumps(outcome.to_dict(), indent=2, sort_keys=True))
     return 0
 
@@ -85,7 +90,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from serving.export import export_champion
 
     _tracking()
-    print(export_champion(args.model))
+    print(export_champion(args.model, force=args.force, onnx=not args.no_onnx))
     return 0
 
 
@@ -135,6 +140,12 @@ def _tracking() -> None:
     configure()
 
 
+def _backend_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--backend", choices=("torch", "onnx", "onnx-int8", "auto"), default="auto",
+                        help="torch, onnx (fp32), onnx-int8, or auto: the fastest ONNX variant that passed the gate "
+                             "against PyTorch (stance export), else torch (default: auto)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stance", description="Directed stance and actor sentiment in news.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
@@ -159,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--figures", help="folder for confusion-matrix PNGs")
     p.add_argument("--out", help="also write the JSON here")
     p.add_argument("--batch-size", type=int, default=64)
+    _backend_option(p)
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("predict", help="label every canonical record of a JSONL file")
@@ -166,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", help="JSONL of canonical records (TASK.md); labels, if present, are ignored")
     p.add_argument("output", help="JSONL to write: id, task, label, probabilities per record")
     p.add_argument("--batch-size", type=int, default=64)
+    _backend_option(p)
     p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser("register", help="register the best run as a version of `stance`; move @champion if it wins")
@@ -181,10 +194,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default=CHAMPION_URI, help=f"model folder or MLflow URI (default {CHAMPION_URI})")
     p.add_argument("--format", choices=("json", "table"), default="table")
     p.add_argument("--ner", action="store_true", help="also report organisations and groups missing from the catalogue")
+    _backend_option(p)
     p.set_defaults(func=cmd_analyze)
 
-    p = sub.add_parser("export", help="copy the champion into the BentoML model store for serving")
+    p = sub.add_parser("export", help="copy the champion into the BentoML model store for serving, with its ONNX "
+                                      "exports (fp32, int8) gated against PyTorch")
     p.add_argument("--model", default=CHAMPION_URI)
+    p.add_argument("--force", action="store_true", help="export again even when the store has this model")
+    p.add_argument("--no-onnx", action="store_true", help="no ONNX exports (the service then runs PyTorch)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("serve", help="train and register if there is no champion, export it, serve it over HTTP")

@@ -13,6 +13,7 @@ os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("BENTOML_DO_NOT_TRACK", "true")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("STANCE_GATE_MAX_RECORDS", "64")  # the ONNX gate of exports in tests: a sample per task
 
 SHARED_DATA = Path(os.environ.get("STANCE_DATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "data")
 
