@@ -48,8 +48,10 @@ class Thresholds:
 # --- export ---------------------------------------------------------------------------------------------------------
 
 
-def export_fp32(model_dir: str | Path, path: str | Path, *, optimize: bool = True) -> Path:
-    """Export the model folder's network to `path` (fp32, dynamic batch and sequence axes)."""
+def export_fp32(model_dir: str | Path, path: str | Path, *, optimize: bool = True, keep_raw: bool = False) -> Path:
+    """Export the model folder's network to `path` (fp32, dynamic batch and sequence axes), optimized by ORT's BERT
+    fusions; with `keep_raw` the unfused export stays beside it as `<name>.raw.onnx` (static quantization needs it:
+    the quantizer cannot infer types through the fused contrib ops)."""
     import torch
 
     from stance.encoding import encode_pairs
@@ -94,26 +96,36 @@ def export_fp32(model_dir: str | Path, path: str | Path, *, optimize: bool = Tru
             optimized = optimize_model(str(raw), model_type="bert", num_heads=encoder.config.num_attention_heads,
                                        hidden_size=encoder.config.hidden_size, opt_level=1)
             optimized.save_model_to_file(str(path))
-            raw.unlink()
+            if not keep_raw:
+                raw.unlink()
             return path
         except Exception as err:  # noqa: BLE001 - the plain export still works; say why it is not optimized
             log.warning("ORT transformer optimizer failed (%s); keeping the plain export", err)
-    raw.replace(path)
+    shutil.copyfile(raw, path) if keep_raw else raw.replace(path)
     return path
 
 
 def quantize_dynamic_int8(fp32: Path, out: Path) -> Path:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    # the fused graph: Attention becomes QAttention, MatMul int8 MatMulInteger; the heads (Gemm) and the embedding
+    # tables stay fp32 (little time, most of the risk)
     quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=False,
+                     op_types_to_quantize=["MatMul", "Attention"],
                      extra_options={"DefaultTensorType": _FLOAT})  # fused contrib ops have no inferred types
     return out
 
 
-def quantize_static_int8(fp32: Path, out: Path, calibration: Sequence[dict[str, Any]]) -> Path:
-    """Static QDQ, per-channel int8 weights, activation ranges from `calibration` batches (numpy input dicts)."""
+def quantize_static_int8(raw: Path, out: Path, calibration: Sequence[dict[str, Any]]) -> Path:
+    """Static QDQ, per-channel int8 weights, activation ranges from `calibration` batches (numpy input dicts), from
+    the unfused export after the quantizer's own pre-processing (shape inference); ORT fuses the QDQ pairs into int8
+    kernels when the session loads."""
     from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType,
                                           quantize_static)
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    prepared = out.with_suffix(".pre.onnx")
+    quant_pre_process(str(raw), str(prepared), skip_symbolic_shape=True)  # symbolic fails on the mask ops
 
     class Reader(CalibrationDataReader):
         def __init__(self) -> None:
@@ -122,10 +134,14 @@ def quantize_static_int8(fp32: Path, out: Path, calibration: Sequence[dict[str, 
         def get_next(self) -> dict[str, Any] | None:
             return next(self.items, None)
 
-    quantize_static(str(fp32), str(out), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
-                    weight_type=QuantType.QInt8, activation_type=QuantType.QInt8,
-                    calibrate_method=CalibrationMethod.MinMax, op_types_to_quantize=["MatMul"],  # heads (Gemm) stay fp32
-                    extra_options={"ActivationSymmetric": True, "DefaultTensorType": _FLOAT})
+    try:
+        quantize_static(str(prepared), str(out), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
+                        weight_type=QuantType.QInt8, activation_type=QuantType.QInt8,
+                        calibrate_method=CalibrationMethod.MinMax,
+                        op_types_to_quantize=["MatMul"],  # the heads (Gemm) stay fp32
+                        extra_options={"ActivationSymmetric": True, "DefaultTensorType": _FLOAT})
+    finally:
+        prepared.unlink(missing_ok=True)
     return out
 
 
@@ -215,7 +231,8 @@ def build_onnx(model_dir: str | Path, sets: Mapping[str, Sequence[PairRecord]], 
     out = Path(out_dir) if out_dir is not None else model_dir / ONNX_SUBDIR
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    fp32 = export_fp32(model_dir, out / VARIANT_FILES["onnx"])
+    fp32 = export_fp32(model_dir, out / VARIANT_FILES["onnx"], keep_raw="static" in methods)
+    raw = fp32.with_suffix(".raw.onnx")
     reference_predictor = Predictor.load(model_dir, backend="torch", batch_size=batch_size)
     reference = score(reference_predictor, sets, repeats)
     fp32_result = score(onnx_predictor(reference_predictor, fp32, "onnx"), sets, repeats)
@@ -240,7 +257,7 @@ def build_onnx(model_dir: str | Path, sets: Mapping[str, Sequence[PairRecord]], 
                 quantize_dynamic_int8(fp32, path)
             elif method == "static":
                 calib = calibration if calibration is not None else [r for rs in sets.values() for r in rs]
-                quantize_static_int8(fp32, path, calibration_batches(tokenizer, card, calib))
+                quantize_static_int8(raw, path, calibration_batches(tokenizer, card, calib))
             else:
                 raise ValueError(f"unknown quantization method {method!r}")
             result = score(onnx_predictor(reference_predictor, path, "onnx-int8"), sets, repeats)
@@ -258,6 +275,7 @@ def build_onnx(model_dir: str | Path, sets: Mapping[str, Sequence[PairRecord]], 
             best_path.replace(out / VARIANT_FILES["onnx-int8"])
     for _, path in candidates:
         path.unlink(missing_ok=True)
+    raw.unlink(missing_ok=True)
     for variant, report in gate["variants"].items():
         if not report["passed"]:
             (out / VARIANT_FILES[variant]).unlink(missing_ok=True)  # kept out of serving

@@ -43,7 +43,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from stance.predictor import Predictor
     from training.evaluation import evaluate_model
 
-    _tracking()
+    _tracking(args.model)
     predictor = Predictor.load(args.model, backend=args.backend, batch_size=args.batch_size)
     print(f"backend: {predictor.backend}", file=sys.stderr)
     result = evaluate_model(predictor, args.data, args.figures)
@@ -60,7 +60,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from stance.records import read_jsonl, write_jsonl
 
     records = read_jsonl(args.input)  # validated up front: a bad line stops before any model work
-    _tracking()
+    _tracking(args.model)
     predictor = Predictor.load(args.model, backend=args.backend, batch_size=args.batch_size)
     predictions = predictor.predict(records)
     count = write_jsonl(args.output, (p.to_dict() for p in predictions))
@@ -82,7 +82,7 @@ def cmd_register(args: argparse.Namespace) -> int:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from stance_cli.analyze import run_analyze
 
-    _tracking()
+    _tracking(args.model)
     return run_analyze(args)
 
 
@@ -133,8 +133,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _tracking() -> None:
-    """Model URIs such as models:/stance@champion resolve against the project's MLflow store."""
+def _tracking(model: str | None = None) -> None:
+    """Model URIs such as models:/stance@champion resolve against the project's MLflow store. A model given as a
+    folder needs no store: MLflow (about 3 s of imports) is then not loaded at all."""
+    from stance.predictor import MLFLOW_SCHEMES
+
+    if model is not None and not str(model).startswith(MLFLOW_SCHEMES):
+        return
     from training.tracking import configure
 
     configure()
