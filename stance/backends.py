@@ -58,6 +58,14 @@ def threads() -> int | None:
     return _THREADS
 
 
+def apply_torch_threads() -> None:
+    """torch was imported after `configure_threads` (the model loads later): give its pool the same count."""
+    import sys
+
+    if _THREADS is not None and "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(_THREADS)
+
+
 class Backend(Protocol):
     name: str
 
@@ -80,8 +88,6 @@ class TorchBackend:
     def run(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         import torch
 
-        if _THREADS is not None and torch.get_num_threads() != _THREADS:
-            torch.set_num_threads(_THREADS)
         self.model.eval()
         tensors = {k: torch.from_numpy(v) for k, v in batch.items()}
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):

@@ -65,6 +65,8 @@ class Predictor:
             log.warning("%s", note)
         if chosen == "torch":
             model, tokenizer, card = load_model(directory)
+            if threads is not None:
+                backends.apply_torch_threads()
             predictor = cls(model, tokenizer, card, source=str(source), model_dir=directory, **options)
         else:
             tokenizer, card = load_card_and_tokenizer(directory)
