@@ -129,10 +129,18 @@ def main() -> None:
     configure()
     from stance.analysis import analyze
     from stance.backends import available
-    from stance.predictor import Predictor, attach_onnx, resolve_model_dir
+    import shutil
+    import tempfile
 
-    folder = resolve_model_dir(args.model)
-    attach_onnx(folder, args.model)
+    from stance.backends import ONNX_SUBDIR
+    from stance.predictor import Predictor, find_onnx, resolve_model_dir
+
+    source = resolve_model_dir(args.model)  # a local folder with its exports, for the fresh processes too
+    folder = Path(tempfile.mkdtemp(prefix="stance-bench-")) / "model"
+    shutil.copytree(source, folder)
+    found = find_onnx(source, args.model)
+    if found is not None and found.is_dir():
+        shutil.copytree(found, folder / ONNX_SUBDIR, dirs_exist_ok=True)
     print(f"cpu: {cpu_line()}")
     print(f"load average before: {os.getloadavg()}; threads {args.threads}; model {args.model} ({folder})")
     status = available(folder)

@@ -117,13 +117,15 @@ def _onnx_exports(folder: Path, source: str, provenance: Provenance) -> tuple[Pa
     reason printed, when they cannot be made: the service then runs PyTorch."""
     from stance.backends import ONNX_SUBDIR, read_gate
     from stance.onnx_export import summary_lines, temp_dir
-    from stance.predictor import attach_onnx
+    from stance.predictor import find_onnx
 
     staging = temp_dir() / MODEL_SUBDIR
     shutil.copytree(folder, staging)
     try:
-        attach_onnx(staging, source)
-        gate = read_gate(staging)
+        found = find_onnx(folder, source)
+        if found is not None and found.is_dir() and read_gate(found) is not None:
+            shutil.copytree(found, staging / ONNX_SUBDIR, dirs_exist_ok=True)
+        gate = read_gate(staging / ONNX_SUBDIR) if (staging / ONNX_SUBDIR).is_dir() else None
         if gate is not None:
             for line in summary_lines(gate):
                 print(f"onnx gate (from the run): {line}", file=sys.stderr)

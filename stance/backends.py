@@ -117,8 +117,14 @@ class OnnxBackend:
         return {name: softmax(value.astype(np.float32)) for name, value in zip(OUTPUTS, logits)}
 
 
+def onnx_dir_of(path: str | Path) -> Path:
+    """The folder of the exports: `<model folder>/onnx`, or `path` itself when it is such a folder."""
+    path = Path(path)
+    return path / ONNX_SUBDIR if (path / ONNX_SUBDIR).is_dir() else path
+
+
 def read_gate(model_dir: str | Path) -> dict[str, Any] | None:
-    path = Path(model_dir) / ONNX_SUBDIR / GATE_FILE
+    path = onnx_dir_of(model_dir) / GATE_FILE
     if not path.is_file():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
@@ -130,9 +136,9 @@ def available(model_dir: str | Path) -> dict[str, str]:
     out = {}
     for variant, filename in VARIANT_FILES.items():
         report = (gate.get("variants") or {}).get(variant)
-        path = Path(model_dir) / ONNX_SUBDIR / filename
+        path = onnx_dir_of(model_dir) / filename
         if report is None:
-            out[variant] = f"no {variant} export with a gate report in {Path(model_dir) / ONNX_SUBDIR} (run stance export)"
+            out[variant] = f"no {variant} export with a gate report in {onnx_dir_of(model_dir)} (run stance export)"
         elif not report.get("passed"):
             out[variant] = f"{variant} failed the gate: {report.get('reason', 'no reason recorded')}"
         elif not path.is_file():

@@ -58,9 +58,8 @@ class Predictor:
 
         backends.configure_threads(threads)
         directory = resolve_model_dir(source)
-        if backend not in ("torch",):
-            attach_onnx(directory, str(source))
-        chosen, notes = backends.choose(backend, directory)
+        onnx_dir = find_onnx(directory, str(source)) if backend != "torch" else None
+        chosen, notes = backends.choose(backend, onnx_dir)
         for note in notes:
             log.warning("%s", note)
         if chosen == "torch":
@@ -70,7 +69,7 @@ class Predictor:
             predictor = cls(model, tokenizer, card, source=str(source), model_dir=directory, **options)
         else:
             tokenizer, card = load_card_and_tokenizer(directory)
-            runner = backends.OnnxBackend(directory / backends.ONNX_SUBDIR / backends.VARIANT_FILES[chosen], chosen)
+            runner = backends.OnnxBackend(onnx_dir / backends.VARIANT_FILES[chosen], chosen)
             predictor = cls(None, tokenizer, card, source=str(source), model_dir=directory, backend=runner, **options)
         predictor.backend_notes = notes
         return predictor
@@ -189,25 +188,24 @@ def _find_model_dir(root: Path, source: str) -> Path:
 
 
 
-def attach_onnx(directory: Path, source: str) -> None:
-    """Put the ONNX exports of an MLflow model next to its downloaded folder, from its run's `onnx/` artifacts
-    (logged at registration). A local folder keeps what it has (`stance export` writes its `onnx/`)."""
-    from stance.backends import ONNX_SUBDIR
+def find_onnx(directory: Path, source: str) -> Path | None:
+    """The folder of a model's ONNX exports and gate report: `<model folder>/onnx` (`stance export` writes it), else,
+    for an MLflow model, its run's `onnx/` artifacts (logged at registration). Read only: with a local store MLflow
+    hands out the store's own folders, so nothing is ever written next to them."""
+    from stance.backends import GATE_FILE, ONNX_SUBDIR
 
-    if (directory / ONNX_SUBDIR).is_dir() or not source.startswith(MLFLOW_SCHEMES):
-        return
-    import shutil
-
+    if (directory / ONNX_SUBDIR / GATE_FILE).is_file() or not source.startswith(MLFLOW_SCHEMES):
+        return directory / ONNX_SUBDIR
     import mlflow
 
     try:
         run_id = mlflow_run_id(source)
         if not run_id:
-            return
-        local = mlflow.artifacts.download_artifacts(artifact_uri=f"runs:/{run_id}/{ONNX_SUBDIR}")
-        shutil.copytree(local, directory / ONNX_SUBDIR, dirs_exist_ok=True)
+            return None
+        return Path(mlflow.artifacts.download_artifacts(artifact_uri=f"runs:/{run_id}/{ONNX_SUBDIR}"))
     except Exception as err:  # no exports logged for this run: the backend choice falls back and says so
         log.info("no ONNX exports for %s: %s", source, err)
+        return None
 
 
 def mlflow_run_id(source: str) -> str | None:
