@@ -111,15 +111,32 @@ WARM_UP_TEXT = ("Tehran accused Azerbaijan of siding with Israel, while Turkey b
                 "Moscow urged restraint.")
 
 
-def warm_up(predictor: Any) -> None:
-    """One small batch and one of the batch size through the model: allocations and kernel choices happen now."""
+def warm_up_records() -> list[Any]:
     from stance.records import PairRecord, Span
 
     text = WARM_UP_TEXT
-    records = [PairRecord("w1", text, holder=Span(0, 6), target=Span(19, 29)),
-               PairRecord("w2", text, target=Span(45, 51))]
+    return [PairRecord("w1", text, holder=Span(0, 6), target=Span(19, 29)), PairRecord("w2", text, target=Span(45, 51))]
+
+
+def warm_up(predictor: Any) -> None:
+    """One small batch and one of the batch size through the model: allocations and kernel choices happen now."""
+    records = warm_up_records()
     predictor.predict(records)
     predictor.predict(records * max(1, predictor.batch_size // 2))
+
+
+class UniformClassifier:
+    """Stands in for the model while the front warms its own half of /analyze (spaCy, the linker, the analysis)."""
+
+    def predict(self, records: Sequence[Any]) -> list[Any]:
+        from stance.labels import label_names
+        from stance.records import Prediction
+
+        out = []
+        for record in records:
+            names = label_names(record.task)
+            out.append(Prediction(record.id, record.task, names[0], tuple(1.0 / len(names) for _ in names)))
+        return out
 
 
 def single_threaded_math() -> None:
@@ -216,6 +233,9 @@ class StanceService:
         # load the actor catalogue and the sentence splitter now, not in the first request
         get_linker()
         split_many(["Warm-up. Two sentences."])
+        from stance.analysis import analyze
+
+        analyze([WARM_UP_TEXT], UniformClassifier())  # the whole front path once, before /readyz
         single_threaded_math()
 
     async def __is_ready__(self) -> bool:
@@ -225,18 +245,16 @@ class StanceService:
         except Exception:  # refused, timed out or still starting: not ready yet, the probe comes back
             return False
         self._info = ModelInfo(**info)
-        if not self._warm:  # one whole analysis (splitter, linker, model call) before the first real request
+        if not self._warm:  # one round trip through the model service's predict before the first real request
             try:
-                await asyncio.wait_for(asyncio.to_thread(self._warm_up), timeout=60)
-            except Exception:  # noqa: BLE001 - a failed warm-up is retried at the next probe
+                records = [record.to_dict() for record in warm_up_records()]
+                await asyncio.wait_for(self.model.to_async.predict(records), timeout=30)
+            except Exception as err:  # noqa: BLE001 - a failed warm-up is retried at the next probe
+                print(f"stance: warm-up call to the model service failed ({type(err).__name__}: {err}); not ready",
+                      file=sys.stderr, flush=True)
                 return False
             self._warm = True
         return True
-
-    def _warm_up(self) -> None:
-        from stance.analysis import analyze
-
-        analyze([WARM_UP_TEXT], ModelServiceClassifier(self.model, self.settings.max_analysis_records))
 
     @bentoml.api(route="/classify")
     async def classify(self, request: ClassifyRequest, /) -> ClassifyResponse:
