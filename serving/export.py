@@ -58,6 +58,7 @@ def export_champion(
     name: str = MODEL_NAME,
     *,
     force: bool = False,
+    onnx: bool = True,
 ) -> Any:
     """Copy the model at `model_uri` into the BentoML store as `name` and return its BentoML tag.
 
@@ -65,6 +66,9 @@ def export_champion(
     or a local stance model folder. When the store already holds a model of the same name exported from the same
     registry version and run (an MLflow URI) or with the same files (a folder), that model's tag is returned and
     nothing is copied, unless `force`.
+
+    With `onnx` (the default) the stored model also holds ONNX exports (fp32, int8) gated against PyTorch
+    (stance/onnx_export.py); the gate's figures go into the BentoML model's metadata (`onnx_gate`).
     """
     from stance.model import CONFIG_FILE, ModelCard
     from stance.predictor import resolve_model_dir
@@ -90,9 +94,54 @@ def export_champion(
         existing = find_exported(name, labels)
         if existing is not None:
             return existing
-    with bentoml.models.create(name, labels=labels, metadata=_metadata(provenance, card, digest)) as bento_model:
-        shutil.copytree(folder, bento_model.path_of(MODEL_SUBDIR))
+    metadata = _metadata(provenance, card, digest)
+    staging = None
+    if onnx:
+        staging, gate = _onnx_exports(folder, source, provenance)
+        if gate is not None:
+            from stance.onnx_export import gate_metadata
+
+            metadata["onnx_gate"] = gate_metadata(gate)
+    try:
+        with bentoml.models.create(name, labels=labels, metadata=metadata) as bento_model:
+            shutil.copytree(staging or folder, bento_model.path_of(MODEL_SUBDIR))
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging.parent, ignore_errors=True)
     return bento_model.tag
+
+
+def _onnx_exports(folder: Path, source: str, provenance: Provenance) -> tuple[Path | None, dict[str, Any] | None]:
+    """A staging copy of `folder` with its `onnx/` exports and gate report: the ones logged on the model's run at
+    registration when there are any, else made and gated now (and logged on the run). Returns (None, None), with the
+    reason printed, when they cannot be made: the service then runs PyTorch."""
+    from stance.backends import ONNX_SUBDIR, read_gate
+    from stance.onnx_export import summary_lines, temp_dir
+    from stance.predictor import find_onnx
+
+    staging = temp_dir() / MODEL_SUBDIR
+    shutil.copytree(folder, staging)
+    try:
+        found = find_onnx(folder, source)
+        if found is not None and found.is_dir() and read_gate(found) is not None:
+            shutil.copytree(found, staging / ONNX_SUBDIR, dirs_exist_ok=True)
+        gate = read_gate(staging / ONNX_SUBDIR) if (staging / ONNX_SUBDIR).is_dir() else None
+        if gate is not None:
+            for line in summary_lines(gate):
+                print(f"onnx gate (from the run): {line}", file=sys.stderr)
+            return staging, gate
+        from training.onnx_gate import gate_folder, log_gate, run_spec
+
+        spec = run_spec(provenance.mlflow_run_id)[0] if provenance.mlflow_run_id else None
+        gate = gate_folder(staging, spec)
+        if provenance.mlflow_run_id:
+            log_gate(provenance.mlflow_run_id, gate, staging / ONNX_SUBDIR)
+        return staging, gate
+    except Exception as err:  # noqa: BLE001 - the PyTorch model still serves; say why ONNX does not
+        print(f"onnx: no ONNX exports for {source}: {type(err).__name__}: {err}; the service will run torch",
+              file=sys.stderr)
+        shutil.rmtree(staging / ONNX_SUBDIR, ignore_errors=True)
+        return staging, None
 
 
 def find_exported(name: str, labels: dict[str, str]) -> Any:
@@ -215,9 +264,11 @@ def main(argv: list[str] | None = None) -> int:
                         "else sqlite:///<repo>/mlruns/mlflow.db)")
     parser.add_argument("--name", default=MODEL_NAME, help=f"BentoML model name (default {MODEL_NAME})")
     parser.add_argument("--force", action="store_true", help="export again even when the store has this model")
+    parser.add_argument("--no-onnx", action="store_true", help="no ONNX exports (the service then runs PyTorch)")
     args = parser.parse_args(argv)
     try:
-        tag = export_champion(args.model, tracking_uri=args.tracking_uri, name=args.name, force=args.force)
+        tag = export_champion(args.model, tracking_uri=args.tracking_uri, name=args.name, force=args.force,
+                              onnx=not args.no_onnx)
     except (ExportError, FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

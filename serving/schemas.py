@@ -96,11 +96,14 @@ class ModelInfo(BaseModel):
     registry_alias: str | None = _f("Registry alias it was exported under.", "champion", default=None)
     mlflow_run_id: str | None = _f("MLflow run that trained it.", "5f0c6d1d8a7b4e2c9d3f1a2b3c4d5e6f", default=None)
     base_model: str | None = _f("The pretrained encoder it was fine-tuned from.", "minilm", default=None)
+    backend: str | None = _f("What runs the model: torch, onnx (fp32) or onnx-int8 (both gated against torch).",
+                             "onnx-int8", default=None)
 
     @classmethod
-    def from_bento_model(cls, bento_model: Any) -> "ModelInfo":
+    def from_bento_model(cls, bento_model: Any, backend: str | None = None) -> "ModelInfo":
         metadata = bento_model.info.metadata
         return cls(
+            backend=backend,
             bento_tag=str(bento_model.tag),
             registered_model=metadata.get("registered_model"),
             registry_version=metadata.get("registry_version"),

@@ -21,6 +21,7 @@ before it imports this module, so the module cannot choose it (and does not try:
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import Any, Sequence
 
 import bentoml
@@ -69,20 +70,23 @@ class StanceModel:
 
     def __init__(self) -> None:
         import os
-        import sys
 
         if "torch" not in sys.modules:  # idle OpenMP threads sleep instead of spinning on cores the front needs
             os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        import torch
-
         from serving.export import model_dir
         from stance.predictor import Predictor
 
         settings = get_settings()
         stored = load_bento_model(settings.bento_model)
-        torch.set_num_threads(settings.model_threads)
-        self.predictor = Predictor.load(model_dir(stored), batch_size=settings.batch_size)
-        self.info = ModelInfo.from_bento_model(stored).model_dump()
+        # threads set once for this process: torch's pool and every ONNX Runtime session (non-spinning)
+        self.predictor = Predictor.load(model_dir(stored), backend=settings.backend, threads=settings.model_threads,
+                                        batch_size=settings.batch_size)
+        for note in self.predictor.backend_notes:
+            print(f"stance-model: {note}", file=sys.stderr, flush=True)
+        print(f"stance-model: {stored.tag} runs on {self.predictor.backend} with {settings.model_threads} thread(s)",
+              file=sys.stderr, flush=True)
+        self.info = ModelInfo.from_bento_model(stored, self.predictor.backend).model_dump()
+        warm_up(self.predictor)  # the first request must not pay for lazy initialisation
 
     @bentoml.api(batchable=True, max_batch_size=_SETTINGS.max_batch_size, max_latency_ms=_SETTINGS.max_latency_ms)
     def classify_batch(self, records: list[RecordIn]) -> list[PredictionOut]:
@@ -102,6 +106,38 @@ class StanceModel:
     def _predict(self, records: list[RecordIn]) -> list[PredictionOut]:
         parsed = [RecordIn.model_validate(r).to_record() for r in records]  # a dict when called in-process
         return [PredictionOut.of(prediction) for prediction in self.predictor.predict(parsed)]
+
+
+WARM_UP_TEXT = ("Tehran accused Azerbaijan of siding with Israel, while Turkey backed Baku. "
+                "Moscow urged restraint.")
+
+
+def warm_up_records() -> list[Any]:
+    from stance.records import PairRecord, Span
+
+    text = WARM_UP_TEXT
+    return [PairRecord("w1", text, holder=Span(0, 6), target=Span(19, 29)), PairRecord("w2", text, target=Span(45, 51))]
+
+
+def warm_up(predictor: Any) -> None:
+    """One small batch and one of the batch size through the model: allocations and kernel choices happen now."""
+    records = warm_up_records()
+    predictor.predict(records)
+    predictor.predict(records * max(1, predictor.batch_size // 2))
+
+
+class UniformClassifier:
+    """Stands in for the model while the front warms its own half of /analyze (spaCy, the linker, the analysis)."""
+
+    def predict(self, records: Sequence[Any]) -> list[Any]:
+        from stance.labels import label_names
+        from stance.records import Prediction
+
+        out = []
+        for record in records:
+            names = label_names(record.task)
+            out.append(Prediction(record.id, record.task, names[0], tuple(1.0 / len(names) for _ in names)))
+        return out
 
 
 def single_threaded_math() -> None:
@@ -190,9 +226,13 @@ class StanceService:
 
         self.settings = get_settings()
         self._info: ModelInfo | None = None
+        self._warm = False
         # load the actor catalogue and the sentence splitter now, not in the first request
         get_linker()
         split_many(["Warm-up. Two sentences."])
+        from stance.analysis import analyze
+
+        analyze([WARM_UP_TEXT], UniformClassifier())  # the whole front path once, before /readyz
         single_threaded_math()
 
     async def __is_ready__(self) -> bool:
@@ -202,6 +242,15 @@ class StanceService:
         except Exception:  # refused, timed out or still starting: not ready yet, the probe comes back
             return False
         self._info = ModelInfo(**info)
+        if not self._warm:  # one round trip through the model service's predict before the first real request
+            try:
+                records = [record.to_dict() for record in warm_up_records()]
+                await asyncio.wait_for(self.model.to_async.predict(records), timeout=30)
+            except Exception as err:  # noqa: BLE001 - a failed warm-up is retried at the next probe
+                print(f"stance: warm-up call to the model service failed ({type(err).__name__}: {err}); not ready",
+                      file=sys.stderr, flush=True)
+                return False
+            self._warm = True
         return True
 
     @bentoml.api(route="/classify")

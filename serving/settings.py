@@ -14,6 +14,9 @@ from pathlib import Path
 from stance.settings import MODEL_NAME, OFFLINE_ENVIRONMENT, bentoml_home
 
 
+BACKENDS = ("torch", "onnx", "onnx-int8", "auto")  # stance.backends.BACKENDS (not imported: numpy at import time)
+
+
 class SettingsError(ValueError):
     """An environment variable with a value the service cannot use; the message names the variable."""
 
@@ -32,8 +35,9 @@ class Settings:
     max_batch_size: int = 128  # records per adaptive batch of the model service
     max_latency_ms: int = 10_000  # adaptive batching: a request waiting longer is answered 503
     batch_size: int = 32  # records per forward pass
-    model_threads: int = max(1, (os.cpu_count() or 2) - 1)  # torch threads of the model service; one core is left
-    # to the front service (sentence splitting, JSON) and the clients
+    model_threads: int = max(1, (os.cpu_count() or 2) - 1)  # torch and ONNX Runtime threads of the model service;
+    # one core is left to the front service (sentence splitting, JSON) and the clients
+    backend: str = "auto"  # torch, onnx, onnx-int8, or auto: the fastest ONNX variant that passed the gate
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -54,6 +58,9 @@ class Settings:
                 values[item.name] = number
             else:
                 values[item.name] = raw.strip()
+        backend = values.get("backend", cls.backend)
+        if backend not in BACKENDS:
+            raise SettingsError(f"{env_name('backend')} must be one of {', '.join(BACKENDS)}, got {backend!r}")
         return cls(**values)  # type: ignore[arg-type]
 
 

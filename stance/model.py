@@ -88,20 +88,28 @@ def save_model(model: Any, tokenizer: Any, card: ModelCard, directory: str | Pat
     return directory
 
 
-def load_model(directory: str | Path) -> tuple[Any, Any, ModelCard]:
-    """Load a folder written by `save_model`; errors say what is missing."""
-    from safetensors.torch import load_file
-    from transformers import AutoModel, AutoTokenizer
-    from transformers.utils import logging as hf_logging
+def load_card_and_tokenizer(directory: str | Path) -> tuple[Any, ModelCard]:
+    """The card and the tokenizer of a saved folder, without the network (what an ONNX backend needs)."""
+    from transformers import AutoTokenizer
 
-    hf_logging.disable_progress_bar()  # a bar per load is noise in a service log
     directory = Path(directory)
     card_path = directory / CONFIG_FILE
     if not card_path.is_file():
         raise FileNotFoundError(f"{directory} is not a stance model folder: {CONFIG_FILE} is missing")
     card = ModelCard(**json.loads(card_path.read_text(encoding="utf-8")))
     card.check_labels()
-    tokenizer = AutoTokenizer.from_pretrained(str(directory))
+    return AutoTokenizer.from_pretrained(str(directory)), card
+
+
+def load_model(directory: str | Path) -> tuple[Any, Any, ModelCard]:
+    """Load a folder written by `save_model`; errors say what is missing."""
+    from safetensors.torch import load_file
+    from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # a bar per load is noise in a service log
+    directory = Path(directory)
+    tokenizer, card = load_card_and_tokenizer(directory)
     encoder = AutoModel.from_pretrained(str(directory), add_pooling_layer=False)
     model = build_model(encoder)
     missing, unexpected = model.load_state_dict(load_file(str(directory / HEADS_FILE)), strict=False)

@@ -97,7 +97,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     articles = read_articles(inputs, args.lines)  # read first: a missing file fails before the model loads
     if args.format == "html" and not args.output:
         raise ValueError("--format html writes a file: give it with -o FILE")
-    predictor = Predictor.load(args.model)
+    predictor = Predictor.load(args.model, backend=getattr(args, "backend", "auto"))
     model = model_block(predictor, args.model)
     results = analyze([a.text for a in articles], predictor, ner=args.ner, ids=[a.id for a in articles],
                       include_neutral_pairs=args.neutral_pairs)

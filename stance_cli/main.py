@@ -47,8 +47,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from stance.predictor import Predictor
     from training.evaluation import evaluate_model
 
-    _tracking()
-    result = evaluate_model(Predictor.load(args.model, batch_size=args.batch_size), args.data, args.figures)
+    _tracking(args.model)
+    predictor = Predictor.load(args.model, backend=args.backend, batch_size=args.batch_size)
+    print(f"backend: {predictor.backend}", file=sys.stderr)
+    result = evaluate_model(predictor, args.data, args.figures)
+    result["backend"] = predictor.backend
     text = json.dumps(result, indent=2, sort_keys=True)
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")
@@ -82,11 +85,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from stance.records import read_jsonl, write_jsonl
 
     records = read_jsonl(args.input)  # validated up front: a bad line stops before any model work
-    _tracking()
-    predictor = Predictor.load(args.model, batch_size=args.batch_size)
+    _tracking(args.model)
+    predictor = Predictor.load(args.model, backend=args.backend, batch_size=args.batch_size)
     predictions = predictor.predict(records)
     count = write_jsonl(args.output, (p.to_dict() for p in predictions))
-    print(f"wrote {count} predictions to {args.output}", file=sys.stderr)
+    print(f"wrote {count} predictions to {args.output} (backend {predictor.backend})", file=sys.stderr)
     return 0
 
 
@@ -102,6 +105,8 @@ def cmd_register(args: argparse.Namespace) -> int:
         print(f"v{outcome.version} validation figures" + (" and behaviour pass rates" if behaviour else "") + ":")
         for key, value in [*validation.items(), *behaviour.items()]:
             print(f"  {key:<{width}}  {value:.3f}")
+    if outcome.onnx:
+        print(f"onnx: {outcome.onnx}")
     print(json.dumps(outcome.to_dict(), indent=2, sort_keys=True))
     return 0
 
@@ -109,7 +114,7 @@ def cmd_register(args: argparse.Namespace) -> int:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from stance_cli.analyze import run_analyze
 
-    _tracking()
+    _tracking(args.model)
     return run_analyze(args)
 
 
@@ -136,7 +141,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from serving.export import export_champion
 
     _tracking()
-    print(export_champion(args.model))
+    print(export_champion(args.model, force=args.force, onnx=not args.no_onnx))
     return 0
 
 
@@ -179,11 +184,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _tracking() -> None:
-    """Model URIs such as models:/stance@champion resolve against the project's MLflow store."""
+def _tracking(model: str | None = None) -> None:
+    """Model URIs such as models:/stance@champion resolve against the project's MLflow store. A model given as a
+    folder needs no store: MLflow (about 3 s of imports) is then not loaded at all."""
+    from stance.predictor import MLFLOW_SCHEMES
+
+    if model is not None and not str(model).startswith(MLFLOW_SCHEMES):
+        return
     from training.tracking import configure
 
     configure()
+
+
+def _backend_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--backend", choices=("torch", "onnx", "onnx-int8", "auto"), default="auto",
+                        help="torch, onnx (fp32), onnx-int8, or auto: the fastest ONNX variant that passed the gate "
+                             "against PyTorch (stance export), else torch (default: auto)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -212,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--figures", help="folder for confusion-matrix PNGs")
     p.add_argument("--out", help="also write the JSON here")
     p.add_argument("--batch-size", type=int, default=64)
+    _backend_option(p)
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("behave", help="behaviour suite pass rates per capability (negation, direction, ...)")
@@ -227,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", help="JSONL of canonical records (TASK.md); labels, if present, are ignored")
     p.add_argument("output", help="JSONL to write: id, task, label, probabilities per record")
     p.add_argument("--batch-size", type=int, default=64)
+    _backend_option(p)
     p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser("register", help="register the best run as a version of `stance`; move @champion if it wins")
@@ -248,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sentences", action="store_true", help="also show every sentence's actors and stances")
     p.add_argument("--neutral-pairs", action="store_true", help="also list the pairs predicted neutral (json)")
     p.add_argument("--ner", action="store_true", help="also report organisations and groups missing from the catalogue")
+    _backend_option(p)
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("batch", help="analyse a JSONL or Parquet file of articles into Parquet tables (resumable)")
@@ -266,8 +285,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_batch)
 
-    p = sub.add_parser("export", help="copy the champion into the BentoML model store for serving")
+    p = sub.add_parser("export", help="copy the champion into the BentoML model store for serving, with its ONNX "
+                                      "exports (fp32, int8) gated against PyTorch")
     p.add_argument("--model", default=CHAMPION_URI)
+    p.add_argument("--force", action="store_true", help="export again even when the store has this model")
+    p.add_argument("--no-onnx", action="store_true", help="no ONNX exports (the service then runs PyTorch)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("serve", help="train and register if there is no champion, export it, serve it over HTTP")

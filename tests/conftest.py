@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from stance.settings import apply_offline_environment, data_dir
+
+os.environ.setdefault("STANCE_GATE_MAX_RECORDS", "64")  # the ONNX gate of exports in tests: a sample per task
 
 apply_offline_environment()
 

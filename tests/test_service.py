@@ -21,6 +21,9 @@ LIMITS = {
     "STANCE_MAX_EXTRA_ACTORS": "2",
     "STANCE_MAX_BODY_BYTES": "20000",
     "STANCE_MAX_ANALYSIS_RECORDS": "40",
+    # fp32 ONNX: the tests compare the service's probabilities with PyTorch's to 1e-5, which int8 is not held to
+    # (the gate holds it to labels and macro-F1)
+    "STANCE_BACKEND": "onnx",
 }
 TEXT = "Tehran was quick to accuse Azerbaijan of siding with Israel."
 IRN, AZE, ISR = (0, 6), (27, 37), (53, 59)
@@ -132,6 +135,17 @@ def test_classify_gives_what_the_predictor_gives(client: Any, tiny_model_dir: Pa
     for got, want in zip(response.json()["results"], expected):
         assert got["label"] == want.label
         assert got["probabilities"] == pytest.approx(want.distribution(), abs=1e-5)
+
+
+def test_responses_name_the_backend_that_ran_the_model(client: Any, store: dict[str, Any]) -> None:
+    import bentoml
+
+    gate = bentoml.models.get(store["tag"]).info.metadata["onnx_gate"]  # the gate's figures travel with the model
+    assert gate["variants"]["onnx"]["passed"]
+    for route, payload in (("/classify", {"records": [record("s1")]}), ("/analyze", {"texts": TEXT})):
+        response = post(client, route, payload)
+        assert response.status_code == 200, response.text
+        assert response.json()["model"]["backend"] == "onnx"
 
 
 def test_classify_accepts_an_absent_holder_as_a_sentiment_record(client: Any) -> None:

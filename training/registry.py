@@ -33,6 +33,7 @@ class RegisterOutcome:
     message: str
     # the candidate run's validation figures and behaviour pass rates, printed beside the verdict
     figures: dict[str, float] = field(default_factory=dict)
+    onnx: str | None = None  # what the ONNX export and gate of a new champion gave (or why there is none)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -97,7 +98,7 @@ def register_best(metric: str = SELECTION_METRIC, name: str = MODEL_NAME) -> Reg
         client.set_registered_model_alias(name, ALIAS, version)
         return RegisterOutcome(**base, champion_version=None, champion_score=None, promoted=True, compared_on="-",
                                message=f"{name} v{version} (run {run_id}, {metric} {score:.4f}) is the first "
-                                       f"champion: there was none")
+                                       f"champion: there was none", onnx=publish_onnx(name, version, run_id))
     if str(champion.version) == str(version):
         return RegisterOutcome(**base, champion_version=str(version), champion_score=score, promoted=False,
                                compared_on="-", message=f"{name} v{version} is already the champion; "
@@ -119,7 +120,35 @@ def register_best(metric: str = SELECTION_METRIC, name: str = MODEL_NAME) -> Reg
                    f"not beat {champion_score:.4f}")
     return RegisterOutcome(**base | {"candidate_score": score}, champion_version=str(champion.version),
                            champion_score=champion_score, promoted=promoted, compared_on=compared_on,
-                           message=f"{verdict} ({compared_on})")
+                           message=f"{verdict} ({compared_on})",
+                           onnx=publish_onnx(name, version, run_id) if promoted else None)
+
+
+def publish_onnx(name: str, version: str, run_id: str) -> str:
+    """A new champion gets its ONNX exports (fp32, int8) gated against PyTorch; the figures are logged on its run
+    and the files as the run's `onnx/` artifacts, where `stance export` and `--backend` find them.
+    STANCE_ONNX_ON_REGISTER=0 skips it (then `stance export` does it)."""
+    import os
+    import shutil
+
+    if os.environ.get("STANCE_ONNX_ON_REGISTER", "1") == "0":
+        return "skipped (STANCE_ONNX_ON_REGISTER=0)"
+    from stance.backends import ONNX_SUBDIR
+    from stance.onnx_export import temp_dir
+    from stance.predictor import resolve_model_dir
+    from training.onnx_gate import gate_folder, log_gate, run_spec
+
+    staging = temp_dir() / "model"
+    try:
+        shutil.copytree(resolve_model_dir(f"models:/{name}/{version}"), staging)
+        gate = gate_folder(staging, run_spec(run_id)[0])
+        log_gate(run_id, gate, staging / ONNX_SUBDIR)
+        verdicts = [f"{v} {'passed' if r['passed'] else 'refused: ' + r['reason']}" for v, r in gate["variants"].items()]
+        return "; ".join(verdicts)
+    except Exception as err:  # noqa: BLE001 - the champion stands; serving falls back to PyTorch and says so
+        return f"no ONNX exports: {type(err).__name__}: {err}"
+    finally:
+        shutil.rmtree(staging.parent, ignore_errors=True)
 
 
 def version_description(run: Any) -> str:
