@@ -153,6 +153,7 @@ def served_model_dir(url: str, records: list[dict[str, Any]]) -> tuple[str, Path
 
     import bentoml
     from serving.export import model_dir
+    from stance_cli.gating import gate_exports
 
     answer = httpx.post(f"{url}/classify", json={"records": records[:1]}, timeout=60)
     answer.raise_for_status()
@@ -204,9 +205,10 @@ def free_port() -> int:
 def export_tiny(home: Path) -> str:
     os.environ["BENTOML_HOME"] = str(home)
     from serving.export import export_champion
+    from stance_cli.gating import gate_exports
     from stance.tiny import build_tiny
 
-    return str(export_champion(build_tiny(home / "tiny-model")))
+    return str(export_champion(build_tiny(home / "tiny-model"), gate=gate_exports))
 
 
 def main() -> int:

@@ -5,14 +5,13 @@ breaks with transformers 5). The BentoML model carries, as metadata, where it ca
 version and alias, the run id, the label sets and the run's evaluation metrics, so every response of the service can
 name the model version that produced it.
 
-    python -m serving.export                                # models:/stance@champion from the project's store
-    python -m serving.export --model models:/stance/3 --tracking-uri http://mlflow.internal:5000
-    python -m serving.export --model path/to/model-folder   # a local folder (tests, experiments)
+    stance export                                # models:/stance@champion from the project's store
+    stance export --model models:/stance/3       # with MLFLOW_TRACKING_URI=http://mlflow.internal:5000
+    stance export --model path/to/model-folder   # a local folder (tests, experiments)
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import re
@@ -20,7 +19,7 @@ import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit, urlunsplit
 
 from serving.settings import ensure_bentoml_home, tracking_uri as default_tracking_uri
@@ -32,6 +31,10 @@ _REGISTRY_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[^/]+)|/(?P<
 _RUN_URI = re.compile(r"^runs:/(?P<run_id>[^/]+)(?:/.*)?$")
 _LOGGED_MODEL = re.compile(r"^(?:models:/)?(?P<model_id>m-[0-9a-f]+)/?$")
 _SKIPPED_METRIC_PREFIXES = ("train", "loss", "learning_rate", "epoch", "grad_norm")
+
+
+# (staging model folder, its MLflow run id or None) -> the gate report; writes the exports into staging/onnx
+GateFn = Callable[[Path, str | None], dict[str, Any]]
 
 
 class ExportError(RuntimeError):
@@ -59,6 +62,7 @@ def export_champion(
     *,
     force: bool = False,
     onnx: bool = True,
+    gate: GateFn | None = None,
 ) -> Any:
     """Copy the model at `model_uri` into the BentoML store as `name` and return its BentoML tag.
 
@@ -68,7 +72,10 @@ def export_champion(
     nothing is copied, unless `force`.
 
     With `onnx` (the default) the stored model also holds ONNX exports (fp32, int8) gated against PyTorch
-    (stance/onnx_export.py); the gate's figures go into the BentoML model's metadata (`onnx_gate`).
+    (stance/onnx_export.py); the gate's figures go into the BentoML model's metadata (`onnx_gate`). The exports come
+    from the model's run when registration gated them; else `gate` makes and gates them (it needs the validation
+    data, which serving does not read: the `stance export` command passes training's gate); with neither the
+    service runs PyTorch, and says so.
     """
     from stance.model import CONFIG_FILE, ModelCard
     from stance.predictor import resolve_model_dir
@@ -97,11 +104,11 @@ def export_champion(
     metadata = _metadata(provenance, card, digest)
     staging = None
     if onnx:
-        staging, gate = _onnx_exports(folder, source, provenance)
-        if gate is not None:
+        staging, report = _onnx_exports(folder, source, provenance, gate)
+        if report is not None:
             from stance.onnx_export import gate_metadata
 
-            metadata["onnx_gate"] = gate_metadata(gate)
+            metadata["onnx_gate"] = gate_metadata(report)
     try:
         with bentoml.models.create(name, labels=labels, metadata=metadata) as bento_model:
             shutil.copytree(staging or folder, bento_model.path_of(MODEL_SUBDIR))
@@ -111,7 +118,8 @@ def export_champion(
     return bento_model.tag
 
 
-def _onnx_exports(folder: Path, source: str, provenance: Provenance) -> tuple[Path | None, dict[str, Any] | None]:
+def _onnx_exports(folder: Path, source: str, provenance: Provenance,
+                  make_gate: GateFn | None) -> tuple[Path | None, dict[str, Any] | None]:
     """A staging copy of `folder` with its `onnx/` exports and gate report: the ones logged on the model's run at
     registration when there are any, else made and gated now (and logged on the run). Returns (None, None), with the
     reason printed, when they cannot be made: the service then runs PyTorch."""
@@ -130,13 +138,11 @@ def _onnx_exports(folder: Path, source: str, provenance: Provenance) -> tuple[Pa
             for line in summary_lines(gate):
                 print(f"onnx gate (from the run): {line}", file=sys.stderr)
             return staging, gate
-        from training.onnx_gate import gate_folder, log_gate, run_spec
-
-        spec = run_spec(provenance.mlflow_run_id)[0] if provenance.mlflow_run_id else None
-        gate = gate_folder(staging, spec)
-        if provenance.mlflow_run_id:
-            log_gate(provenance.mlflow_run_id, gate, staging / ONNX_SUBDIR)
-        return staging, gate
+        if make_gate is None:
+            print(f"onnx: {source} has no gated ONNX exports and none were asked for here (`stance export` makes "
+                  "them); the service will run torch", file=sys.stderr)
+            return staging, None
+        return staging, make_gate(staging, provenance.mlflow_run_id)
     except Exception as err:  # noqa: BLE001 - the PyTorch model still serves; say why ONNX does not
         print(f"onnx: no ONNX exports for {source}: {type(err).__name__}: {err}; the service will run torch",
               file=sys.stderr)
@@ -255,26 +261,3 @@ def _without_credentials(uri: str) -> str:
         netloc = f"{host}:{parts.port}" if parts.port else host
         return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
     return uri
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m serving.export", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default=CHAMPION_URI, help=f"MLflow model URI or model folder (default {CHAMPION_URI})")
-    parser.add_argument("--tracking-uri", default=None, help="MLflow tracking store (default $MLFLOW_TRACKING_URI, "
-                        "else sqlite:///<repo>/mlruns/mlflow.db)")
-    parser.add_argument("--name", default=MODEL_NAME, help=f"BentoML model name (default {MODEL_NAME})")
-    parser.add_argument("--force", action="store_true", help="export again even when the store has this model")
-    parser.add_argument("--no-onnx", action="store_true", help="no ONNX exports (the service then runs PyTorch)")
-    args = parser.parse_args(argv)
-    try:
-        tag = export_champion(args.model, tracking_uri=args.tracking_uri, name=args.name, force=args.force,
-                              onnx=not args.no_onnx)
-    except (ExportError, FileNotFoundError, ValueError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    print(tag)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

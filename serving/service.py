@@ -56,8 +56,8 @@ def load_bento_model(tag: str) -> Any:
         return bentoml.models.get(tag)
     except NotFound:
         raise ModelNotFound(
-            f"no model {tag!r} in the BentoML store; export one first: python -m serving.export (the MLflow "
-            f"champion) or python -m serving.export --model <model folder>, or set {env_name('bento_model')}"
+            f"no model {tag!r} in the BentoML store; export one first: stance export (the MLflow "
+            f"champion) or stance export --model <model folder>, or set {env_name('bento_model')}"
         ) from None
 
 

@@ -141,7 +141,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from serving.export import export_champion
 
     _tracking()
-    print(export_champion(args.model, force=args.force, onnx=not args.no_onnx))
+    from stance_cli.gating import gate_exports
+
+    print(export_champion(args.model, force=args.force, onnx=not args.no_onnx, gate=gate_exports))
     return 0
 
 

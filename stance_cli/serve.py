@@ -73,7 +73,9 @@ def ensure_served(*, host: str = "127.0.0.1", port: int = 3000, config: str | No
                              "see the output of `stance register` above")
     from serving.export import export_champion
 
-    tag = str(export_champion(CHAMPION_URI, tracking_uri=uri))
+    from stance_cli.gating import gate_exports
+
+    tag = str(export_champion(CHAMPION_URI, tracking_uri=uri, gate=gate_exports))
     print(f"serving {tag} (from {MODEL_NAME}@{ALIAS}, registry version {champion_version(uri)}) "
           f"on http://{host}:{port}; ready when http://{host}:{port}/readyz answers 200 (about 15 s)", flush=True)
     print(f"try:\n  {example_request(host, port)}\nAPI docs: http://{host}:{port}/ (OpenAPI: /docs.json)", flush=True)

@@ -43,10 +43,12 @@ def exported(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path) -> 
 
     from serving.export import export_champion
 
+    from stance_cli.gating import gate_exports
+
     home = tmp_path_factory.mktemp("bentoml-serve")
     (home / "models").mkdir()
     with BentoMLContainer.model_store.patch(ModelStore(home / "models")):
-        tag = export_champion(tiny_model_dir)
+        tag = export_champion(tiny_model_dir, gate=gate_exports)
     return {"home": home, "tag": str(tag)}
 
 

@@ -55,8 +55,9 @@ def store(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path) -> Ite
         for key, value in LIMITS.items():
             mp.setenv(key, value)
         from serving.export import export_champion
+        from stance_cli.gating import gate_exports
 
-        tag = export_champion(tiny_model_dir)
+        tag = export_champion(tiny_model_dir, gate=gate_exports)
         mp.setenv("STANCE_BENTO_MODEL", str(tag))
         get_settings.cache_clear()
         yield {"home": home, "tag": str(tag)}
@@ -426,7 +427,9 @@ def test_export_is_skipped_for_the_same_folder(store: dict[str, Any], tiny_model
 
     from serving.export import export_champion
 
-    assert str(export_champion(tiny_model_dir)) == store["tag"]
+    from stance_cli.gating import gate_exports
+
+    assert str(export_champion(tiny_model_dir, gate=gate_exports)) == store["tag"]
     metadata = bentoml.models.get(store["tag"]).info.metadata
     assert metadata["label_sets"] == {"stance": ["neutral", "supportive", "hostile"],
                                       "sentiment": ["negative", "neutral", "positive"]}
@@ -440,6 +443,8 @@ def test_export_from_the_mlflow_registry_records_the_version(store: dict[str, An
     from mlflow import MlflowClient
 
     from serving.export import CHAMPION_URI, export_champion
+
+    from stance_cli.gating import gate_exports
     from serving.schemas import ModelInfo
     from stance.mlflow_model import log_stance_model
 
@@ -453,18 +458,19 @@ def test_export_from_the_mlflow_registry_records_the_version(store: dict[str, An
     version = mlflow.register_model(f"models:/{logged.model_id}", "stance").version
     MlflowClient().set_registered_model_alias("stance", "champion", version)
 
-    tag = export_champion(CHAMPION_URI, tracking_uri=uri)
+    tag = export_champion(CHAMPION_URI, tracking_uri=uri, gate=gate_exports)
     stored = bentoml.models.get(tag)
     assert stored.info.labels["registry_version"] == str(version)
     assert stored.info.metadata["mlflow_run_id"] == run.info.run_id
     assert stored.info.metadata["metrics"] == {"val_score": 0.61, "val_stance_macro_f1": 0.55}
     info = ModelInfo.from_bento_model(stored)
     assert (info.registered_model, info.registry_version, info.registry_alias) == ("stance", str(version), "champion")
-    assert export_champion(CHAMPION_URI, tracking_uri=uri) == tag  # same registry version: nothing copied
+    assert export_champion(CHAMPION_URI, tracking_uri=uri, gate=gate_exports) == tag  # same registry version: nothing copied
 
 
 def test_export_names_the_store_when_there_is_no_champion(mlruns: Path) -> None:
     from serving.export import ExportError, export_champion
+    from stance_cli.gating import gate_exports
 
     mlruns.mkdir(parents=True)
     with pytest.raises(ExportError, match=r"models:/stance@champion.*mlflow\.db.*stance train"):
@@ -474,7 +480,7 @@ def test_export_names_the_store_when_there_is_no_champion(mlruns: Path) -> None:
 def test_a_missing_model_is_named_at_start_up(store: dict[str, Any]) -> None:
     from serving.service import ModelNotFound, load_bento_model
 
-    with pytest.raises(ModelNotFound, match=r"no model 'stance:nope'.*serving\.export"):
+    with pytest.raises(ModelNotFound, match=r"no model 'stance:nope'.*stance export"):
         load_bento_model("stance:nope")
 
 
