@@ -54,7 +54,7 @@ class Sampler:
         while not self._stop.wait(0.5):
             self.samples.append((time.perf_counter() - start, tree_rss_mib(os.getpid())))
 
-    def __enter__(self) -> "Sampler":
+    def __enter__(self) -> Sampler:
         self._thread.start()
         return self
 

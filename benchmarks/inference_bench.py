@@ -127,12 +127,11 @@ def main() -> None:
     from training.tracking import configure
 
     configure()
-    from stance.analysis import analyze
-    from stance.backends import available
     import shutil
     import tempfile
 
-    from stance.backends import ONNX_SUBDIR
+    from stance.analysis import analyze
+    from stance.backends import ONNX_SUBDIR, available
     from stance.predictor import Predictor, find_onnx, resolve_model_dir
 
     source = resolve_model_dir(args.model)  # a local folder with its exports, for the fresh processes too
@@ -158,9 +157,9 @@ def main() -> None:
             continue
         predictor = Predictor.load(folder, backend=backend, threads=args.threads, batch_size=args.batch_size)
         predictor.predict(records[: args.batch_size])
-        rate = len(records) / best_time(lambda: predictor.predict(records), args.repeats)
+        rate = len(records) / best_time(lambda p=predictor: p.predict(records), args.repeats)
         analyze([ARTICLE], predictor)  # spaCy and the linker load in the first call
-        timings = [1000 * best_time(lambda: analyze([ARTICLE], predictor), 1) for _ in range(args.analyze_runs)]
+        timings = [1000 * best_time(lambda p=predictor: analyze([ARTICLE], p), 1) for _ in range(args.analyze_runs)]
         rows.append((f"Predictor {backend}", rate, percentile(timings, 50), percentile(timings, 99)))
     colds = {}
     if not args.no_cold:

@@ -23,9 +23,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from article import ARTICLE, SENTENCES
@@ -149,11 +150,10 @@ def direct_calls(model_dir: Path, records: list[dict[str, Any]]) -> dict[str, Ca
 
 def served_model_dir(url: str, records: list[dict[str, Any]]) -> tuple[str, Path]:
     """The BentoML tag the server reports, and its folder in this process's BentoML store."""
+    import bentoml
     import httpx
 
-    import bentoml
     from serving.export import model_dir
-    from stance_cli.gating import gate_exports
 
     answer = httpx.post(f"{url}/classify", json={"records": records[:1]}, timeout=60)
     answer.raise_for_status()
@@ -205,8 +205,8 @@ def free_port() -> int:
 def export_tiny(home: Path) -> str:
     os.environ["BENTOML_HOME"] = str(home)
     from serving.export import export_champion
-    from stance_cli.gating import gate_exports
     from stance.tiny import build_tiny
+    from stance_cli.gating import gate_exports
 
     return str(export_champion(build_tiny(home / "tiny-model"), gate=gate_exports))
 

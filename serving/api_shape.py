@@ -220,7 +220,7 @@ def spec() -> dict[str, Any]:
         {"type": "array", "minItems": 1, "maxItems": get_settings().max_texts,
          "items": {"type": "string", "minLength": 1, "maxLength": get_settings().max_text_chars}}]}
     ref = {"$ref": "#/components/schemas/ErrorBody"}
-    for path, item in out["paths"].items():
+    for item in out["paths"].values():
         for method, operation in item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue

@@ -17,12 +17,14 @@ import json
 import re
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from serving.settings import ensure_bentoml_home, tracking_uri as default_tracking_uri
+from serving.settings import ensure_bentoml_home
+from serving.settings import tracking_uri as default_tracking_uri
 from stance.settings import CHAMPION_URI, MODEL_NAME
 
 MODEL_SUBDIR = "stance_model"  # the stance folder inside the BentoML model's folder

@@ -100,7 +100,7 @@ class ModelInfo(BaseModel):
                              "onnx-int8", default=None)
 
     @classmethod
-    def from_bento_model(cls, bento_model: Any, backend: str | None = None) -> "ModelInfo":
+    def from_bento_model(cls, bento_model: Any, backend: str | None = None) -> ModelInfo:
         metadata = bento_model.info.metadata
         return cls(
             backend=backend,
@@ -137,14 +137,14 @@ class RecordIn(_Strict):
     _record: PairRecord | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def _canonical(self) -> "RecordIn":
+    def _canonical(self) -> RecordIn:
         if len(self.text) > get_settings().max_text_chars:
             raise ValueError(f"record {self.id!r}: " + over_limit("text", len(self.text), "characters", "max_text_chars"))
         self._record = PairRecord.from_dict(self.model_dump())  # spans inside the text, non-empty, not overlapping
         return self
 
     @classmethod
-    def of(cls, record: PairRecord) -> "RecordIn":
+    def of(cls, record: PairRecord) -> RecordIn:
         return cls.model_validate(record.to_dict())
 
     def to_record(self) -> PairRecord:
@@ -285,7 +285,7 @@ class AnalyzeRequest(_Strict):
         return actors
 
     @model_validator(mode="after")
-    def _ids_match(self) -> "AnalyzeRequest":
+    def _ids_match(self) -> AnalyzeRequest:
         if self.ids is not None:
             if len(self.ids) != len(self.texts):
                 raise ValueError(f"'ids' has {len(self.ids)} ids for {len(self.texts)} texts; give one per text")

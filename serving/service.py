@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import bentoml
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from stance.settings import MODEL_NAME, OFFLINE_ENVIRONMENT, bentoml_home
 
-
 BACKENDS = ("torch", "onnx", "onnx-int8", "auto")  # stance.backends.BACKENDS (not imported: numpy at import time)
 
 
@@ -40,7 +39,7 @@ class Settings:
     backend: str = "auto"  # torch, onnx, onnx-int8, or auto: the fastest ONNX variant that passed the gate
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         environ = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for item in fields(cls):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from importlib import resources
 
 from starlette.applications import Starlette
-from starlette.responses import FileResponse, HTMLResponse, RedirectResponse
+from starlette.responses import HTMLResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 

@@ -22,15 +22,13 @@ them). Neutral pairs are left out of `sentences[].pairs` unless `include_neutral
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from stance.actors.catalogue import Actor, ActorType, Catalogue, ExtraActor
 from stance.actors.linker import Linker, Mention, get_linker, unlinked_mentions
-from stance.labels import Sentiment, Stance
-from stance.records import PairClassifier, Prediction
-from stance.records import PairRecord, Span
 from stance.analysis_schema import (
     SCHEMA_VERSION,
     ActorRef,
@@ -43,18 +41,28 @@ from stance.analysis_schema import (
     DocumentAnalysis,
     DocumentSummary,
     Evidence,
-    Mention as MentionOut,
-    Pair as PairAnalysis,
     PairCap,
     Relation,
-    Sentence as SentenceAnalysis,
-    SentenceActor as ActorAnalysis,
     SentimentOut,
     StanceCounts,
     StanceProfile,
     StanceSummary,
     Strength,
 )
+from stance.analysis_schema import (
+    Mention as MentionOut,
+)
+from stance.analysis_schema import (
+    Pair as PairAnalysis,
+)
+from stance.analysis_schema import (
+    Sentence as SentenceAnalysis,
+)
+from stance.analysis_schema import (
+    SentenceActor as ActorAnalysis,
+)
+from stance.labels import Sentiment, Stance
+from stance.records import PairClassifier, PairRecord, Prediction, Span
 from stance.sentences import Sentence, split_many
 
 DEFAULT_MAX_ACTORS_PER_SENTENCE = 8  # -> at most 8 * 7 = 56 stance pairs per sentence
@@ -77,7 +85,7 @@ class ExplicitMention:
     actor: str
 
     @classmethod
-    def from_dict(cls, obj: Any, where: str = "explicit mention") -> "ExplicitMention":
+    def from_dict(cls, obj: Any, where: str = "explicit mention") -> ExplicitMention:
         if not isinstance(obj, Mapping) or set(obj) != {"start", "end", "actor"}:
             raise AnalysisError(f"{where}: must be an object with exactly 'start', 'end' and 'actor', got {obj!r}")
         return cls(start=obj["start"], end=obj["end"], actor=obj["actor"])
@@ -241,7 +249,7 @@ class _SentencePlan:
     def sentiment_id(self, actor: str) -> str:
         return f"d{self.doc}s{self.index}:{actor}"
 
-    def build(self, predictions: Mapping[str, Prediction]) -> tuple[SentenceAnalysis, "_SentencePlan"]:
+    def build(self, predictions: Mapping[str, Prediction]) -> tuple[SentenceAnalysis, _SentencePlan]:
         pairs = [PairAnalysis(holder=self.names[h], target=self.names[t], label=p.label,
                               probabilities=_rounded(p.distribution()))
                  for h in self.paired for t in self.paired if h != t

@@ -268,7 +268,7 @@ class PredictionOut(Out):
                                          {"neutral": 0.08, "supportive": 0.03, "hostile": 0.89})
 
     @classmethod
-    def of(cls, prediction: Any) -> "PredictionOut":
+    def of(cls, prediction: Any) -> PredictionOut:
         return cls(id=prediction.id, task=prediction.task.value, label=prediction.label,
                    probabilities=prediction.distribution())
 

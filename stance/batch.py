@@ -24,11 +24,12 @@ import hashlib
 import json
 import math
 import os
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
-from stance.labels import Sentiment, Stance, Task, label_names
+from stance.labels import Stance, Task, label_names
 
 FORMAT = "stance.batch/1"
 DEFAULT_CHUNK_SIZE = 64

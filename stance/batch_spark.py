@@ -13,8 +13,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from stance.batch import (
     DEFAULT_CHUNK_SIZE,

@@ -12,8 +12,9 @@ around each span. Nothing is dropped silently: a record always yields an input t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from stance.records import PairRecord, Span
 
@@ -80,12 +81,15 @@ def encode_pairs(
         plan: list[int | str] = []
         cursor = 0
         for name, span in spans:
-            plan.append(len(pieces)); pieces.append(text[cursor : span.start])
+            plan.append(len(pieces))
+            pieces.append(text[cursor : span.start])
             plan.append(f"<{name}")
-            plan.append(len(pieces)); pieces.append(text[span.start : span.end])
+            plan.append(len(pieces))
+            pieces.append(text[span.start : span.end])
             plan.append(">")
             cursor = span.end
-        plan.append(len(pieces)); pieces.append(text[cursor:])
+        plan.append(len(pieces))
+        pieces.append(text[cursor:])
         layout.append(plan)
     token_ids = tokenizer(pieces, add_special_tokens=False, split_special_tokens=True)["input_ids"] if pieces else []
     budget = max_length - 2  # room for [CLS] and [SEP]

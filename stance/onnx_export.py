@@ -23,9 +23,10 @@ import logging
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from stance.backends import GATE_FILE, ONNX_SUBDIR, OUTPUTS, VARIANT_FILES, OnnxBackend
 from stance.labels import Task, label_names
@@ -132,8 +133,13 @@ def quantize_static_int8(raw: Path, out: Path, calibration: Sequence[dict[str, A
     """Static QDQ, per-channel int8 weights, activation ranges from `calibration` batches (numpy input dicts), from
     the unfused export after the quantizer's own pre-processing (shape inference); ORT fuses the QDQ pairs into int8
     kernels when the session loads."""
-    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType,
-                                          quantize_static)
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
     prepared = out.with_suffix(".pre.onnx")
@@ -300,7 +306,7 @@ def build_onnx(model_dir: str | Path, sets: Mapping[str, Sequence[PairRecord]], 
 
 def summary_lines(gate: dict[str, Any]) -> list[str]:
     """One line per variant (and rejected candidate): passed or refused, with the figures and the reason."""
-    lines = [f"torch: macro-F1 " + ", ".join(f"{t} {100 * v:.2f}" for t, v in gate["torch"]["macro_f1"].items())
+    lines = ["torch: macro-F1 " + ", ".join(f"{t} {100 * v:.2f}" for t, v in gate["torch"]["macro_f1"].items())
              + f"; {gate['torch']['pairs_per_s']:.0f} records/s"]
     for variant, report in gate["variants"].items():
         lines.append(_line(variant, report))

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from stance.calibration import apply_bias
 from stance.encoding import PairInput, PairKey, encode_pairs, is_forward, pair_key
 from stance.labels import Task, label_names
 from stance.model import CONFIG_FILE, ModelCard, load_card_and_tokenizer, load_model
-from stance.records import Prediction
-from stance.records import PairRecord, Span
+from stance.records import PairRecord, Prediction
 
 MLFLOW_SCHEMES = ("models:/", "runs:/", "mlflow-artifacts:/", "m-")
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class Predictor:
 
     @classmethod
     def load(cls, source: str | Path, backend: str = "torch", threads: int | None = None,
-             **options: Any) -> "Predictor":
+             **options: Any) -> Predictor:
         """Load a model folder, or an MLflow model URI (`models:/stance@champion`, `runs:/<id>/model`, `m-<id>`).
 
         `backend`: torch, onnx (fp32), onnx-int8, or auto (the fastest variant that passed the gate, stance/backends.py).

@@ -7,9 +7,10 @@ Validation happens once, here, with errors that name the record id and the offen
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Protocol, Sequence
+from typing import Any, Protocol
 
 from stance.labels import Task, label_names
 
@@ -23,7 +24,7 @@ class Span:
     start: int
     end: int
 
-    def overlaps(self, other: "Span") -> bool:
+    def overlaps(self, other: Span) -> bool:
         return self.start < other.end and other.start < self.end
 
     def to_dict(self) -> dict[str, int]:
@@ -86,7 +87,7 @@ class PairRecord:
         return out
 
     @classmethod
-    def from_dict(cls, obj: Any, *, require_label: bool = False) -> "PairRecord":
+    def from_dict(cls, obj: Any, *, require_label: bool = False) -> PairRecord:
         """Parse one canonical JSON object. Unknown keys are an error, so a misspelt field is never ignored."""
         if not isinstance(obj, dict):
             raise RecordError(f"a record must be a JSON object, got {type(obj).__name__}")

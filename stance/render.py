@@ -7,8 +7,9 @@ from __future__ import annotations
 import html
 import json
 import textwrap
+from collections.abc import Sequence
 from importlib import resources
-from typing import Any, Sequence
+from typing import Any
 
 from stance.analysis_schema import CorpusAnalysis, DocumentAnalysis, Evidence, Sentence, SentenceActor
 

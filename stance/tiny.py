@@ -20,8 +20,7 @@ def tiny_tokenizer() -> Any:
 
     chars = [chr(c) for c in range(33, 127) if not chr(c).isupper()]
     words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars + [f"##{c}" for c in chars]
-    words += ("the a of to and in on with was is said accused backed praised condemned met iran israel russia "
-              "turkey baku tehran azerbaijan moscow ankara").split()
+    words += ["the", "a", "of", "to", "and", "in", "on", "with", "was", "is", "said", "accused", "backed", "praised", "condemned", "met", "iran", "israel", "russia", "turkey", "baku", "tehran", "azerbaijan", "moscow", "ankara"]
     vocab = {word: index for index, word in enumerate(dict.fromkeys(words))}
     return BertTokenizerFast(vocab=vocab, do_lower_case=True)
 

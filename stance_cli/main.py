@@ -6,8 +6,9 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from stance.settings import CHAMPION_URI, MODEL_NAME, apply_offline_environment
 
@@ -60,9 +61,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_behave(args: argparse.Namespace) -> int:
-    from stance.predictor import Predictor
     from dataclasses import asdict
 
+    from stance.predictor import Predictor
     from training.behaviour import format_table, load_suite, run_suite
 
     cases = load_suite(args.suite)  # validated first: a bad suite line fails before the model loads
@@ -148,8 +149,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_data_check(args: argparse.Namespace) -> int:
-    from training.corpus import CORPUS_DIR, check_corpus
     from training.catalogue_ids import known_actor_ids
+    from training.corpus import CORPUS_DIR, check_corpus
 
     root = Path(args.path) if args.path else CORPUS_DIR
     report = check_corpus(root, known_ids=None if args.no_catalogue else known_actor_ids())

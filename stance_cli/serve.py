@@ -72,7 +72,6 @@ def ensure_served(*, host: str = "127.0.0.1", port: int = 3000, config: str | No
             raise SystemExit(f"training finished but {MODEL_NAME}@{ALIAS} is still missing in {uri}; "
                              "see the output of `stance register` above")
     from serving.export import export_champion
-
     from stance_cli.gating import gate_exports
 
     tag = str(export_champion(CHAMPION_URI, tracking_uri=uri, gate=gate_exports))

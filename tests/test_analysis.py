@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from typing import Sequence
+from collections.abc import Sequence
 
 import pytest
 
@@ -15,8 +15,7 @@ from stance.analysis import (
     analyze,
 )
 from stance.labels import Task
-from stance.records import PairClassifier, Prediction
-from stance.records import PairRecord
+from stance.records import PairClassifier, PairRecord, Prediction
 from stance.render import render
 
 pytestmark = pytest.mark.unit

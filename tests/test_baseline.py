@@ -1,8 +1,9 @@
 import pytest
+
+from stance.labels import Task
 from stance.records import PairRecord, Span
 from training.baseline import BaselineClassifier, masked_text
 from training.evaluation import EvalSet, evaluate
-from stance.labels import Task
 
 pytestmark = pytest.mark.unit
 

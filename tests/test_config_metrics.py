@@ -1,11 +1,12 @@
+import random
+
 import pytest
 
 from stance.labels import Task
-from training.config import ConfigError, load_config
-from training.metrics import add_score, task_metrics
-from training.finetune import bucketed_batches, class_weights, to_examples
 from stance.records import PairRecord, Span
-import random
+from training.config import ConfigError, load_config
+from training.finetune import bucketed_batches, class_weights, to_examples
+from training.metrics import add_score, task_metrics
 
 pytestmark = pytest.mark.unit
 

@@ -2,9 +2,9 @@ import collections
 import json
 
 import pytest
-
 from conftest import needs_shared
-from training.data import DataError, load_records, read_directed, read_newsmtsc, read_records, to_dataset, from_dataset
+
+from training.data import DataError, from_dataset, load_records, read_directed, read_newsmtsc, read_records, to_dataset
 
 pytestmark = pytest.mark.data
 

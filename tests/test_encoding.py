@@ -1,9 +1,8 @@
 import pytest
 
-from stance.encoding import MARKER_END, MARKER_START, encode_pairs
+from stance.encoding import MARKER_END, MARKER_START, add_markers, encode_pairs
 from stance.records import Span
 from stance.tiny import tiny_tokenizer
-from stance.encoding import add_markers
 
 pytestmark = pytest.mark.unit
 

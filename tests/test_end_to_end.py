@@ -3,7 +3,6 @@
 Runs on the project's own corpus so it needs nothing outside the repository; about a minute on 2 cores.
 """
 
-import json
 
 import pytest
 

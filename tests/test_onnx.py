@@ -15,7 +15,7 @@ from stance.records import PairRecord, Span
 
 pytest.importorskip("onnxruntime")
 
-WORDS = "the iran israel russia turkey accused backed praised condemned met baku tehran said".split()
+WORDS = ["the", "iran", "israel", "russia", "turkey", "accused", "backed", "praised", "condemned", "met", "baku", "tehran", "said"]
 
 
 def fixture_sets(n: int = 48, seed: int = 0) -> dict[str, list[PairRecord]]:
@@ -141,7 +141,7 @@ def test_torch_and_onnx_agree_on_fixtures(onnx_dir: Path) -> None:
 
 @pytest.mark.model
 def test_onnx_takes_any_batch_and_length(onnx_dir: Path) -> None:
-    from stance.backends import OnnxBackend, VARIANT_FILES, ONNX_SUBDIR
+    from stance.backends import ONNX_SUBDIR, VARIANT_FILES, OnnxBackend
     from stance.predictor import Predictor
 
     records = [r for rs in fixture_sets(9, seed=3).values() for r in rs]

@@ -4,8 +4,6 @@ import json
 
 import pytest
 
-from stance.records import PairRecord, Span
-
 pytestmark = pytest.mark.model
 
 

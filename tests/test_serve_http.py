@@ -12,8 +12,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -42,7 +43,6 @@ def exported(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path) -> 
     from bentoml._internal.models import ModelStore
 
     from serving.export import export_champion
-
     from stance_cli.gating import gate_exports
 
     home = tmp_path_factory.mktemp("bentoml-serve")

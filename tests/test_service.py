@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -426,7 +427,6 @@ def test_export_is_skipped_for_the_same_folder(store: dict[str, Any], tiny_model
     import bentoml
 
     from serving.export import export_champion
-
     from stance_cli.gating import gate_exports
 
     assert str(export_champion(tiny_model_dir, gate=gate_exports)) == store["tag"]
@@ -443,10 +443,9 @@ def test_export_from_the_mlflow_registry_records_the_version(store: dict[str, An
     from mlflow import MlflowClient
 
     from serving.export import CHAMPION_URI, export_champion
-
-    from stance_cli.gating import gate_exports
     from serving.schemas import ModelInfo
     from stance.mlflow_model import log_stance_model
+    from stance_cli.gating import gate_exports
 
     uri = f"sqlite:///{mlruns / 'mlflow.db'}"
     mlruns.mkdir(parents=True)
@@ -470,7 +469,6 @@ def test_export_from_the_mlflow_registry_records_the_version(store: dict[str, An
 
 def test_export_names_the_store_when_there_is_no_champion(mlruns: Path) -> None:
     from serving.export import ExportError, export_champion
-    from stance_cli.gating import gate_exports
 
     mlruns.mkdir(parents=True)
     with pytest.raises(ExportError, match=r"models:/stance@champion.*mlflow\.db.*stance train"):

@@ -7,12 +7,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-
-from stance.records import PairRecord, Span
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -106,7 +103,7 @@ def test_a_run_on_the_trainer_logs_what_reviewers_compare(tmp_path, mlruns, tiny
     assert "validation" in experiment.tags["mlflow.note.content"]
     # a finished run's checkpoints are gone; its encoded training data stays cached by fingerprint
     assert not (mlruns.parent / "checkpoints" / run.info.run_id).exists()
-    assert list((mlruns.parent / "cache" / "datasets").glob(f"encoded-*.arrow"))
+    assert list((mlruns.parent / "cache" / "datasets").glob("encoded-*.arrow"))
 
 
 @pytest.mark.model

@@ -14,8 +14,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from training.corpus import CORPUS_DIR, iter_articles
 

@@ -7,7 +7,8 @@ the direction and the model cannot memorise names. Same data, same metric names,
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from stance.labels import Task, label_names
 from stance.records import PairRecord, Prediction
@@ -35,7 +36,7 @@ class BaselineClassifier:
         self.max_features = max_features
         self.pipelines: dict[Task, Any] = {}
 
-    def fit(self, records: Sequence[PairRecord]) -> "BaselineClassifier":
+    def fit(self, records: Sequence[PairRecord]) -> BaselineClassifier:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline

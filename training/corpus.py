@@ -12,9 +12,10 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from stance.labels import Sentiment, Stance
 from stance.settings import CORPUS_DIR
@@ -198,7 +199,7 @@ def _check_sentence(sentence: dict[str, Any], known_ids: set[str] | None) -> lis
             problems.append(f"mention {number} ({surface!r}): sentiment {mention.get('sentiment')!r} is not a label")
         spans.append((start, end, number))
     spans.sort()
-    for (s1, e1, n1), (s2, e2, n2) in zip(spans, spans[1:]):
+    for (_, e1, n1), (s2, _, n2) in zip(spans, spans[1:]):
         if s2 < e1:
             problems.append(f"mentions {n1} and {n2} overlap")
     ids = {m.get("actor") for m in sentence.get("mentions", [])}

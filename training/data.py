@@ -6,16 +6,15 @@ into one schema. A missing file or a malformed line raises `DataError` naming th
 
 from __future__ import annotations
 
-import os
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from stance.labels import Sentiment, Stance, Task
 from stance.records import PairRecord, RecordError, Span, iter_jsonl, json_lines
 from stance.settings import DATA_DIR_ENV, data_dir
-
 
 
 class DataError(ValueError):

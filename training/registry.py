@@ -8,15 +8,13 @@ candidate's validation data before anything moves.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from training.metrics import SELECTION_METRIC
 from stance.settings import CHAMPION_ALIAS as ALIAS
 from stance.settings import EXPERIMENT, MODEL_NAME
+from training.metrics import SELECTION_METRIC
 from training.tracking import configure
-
 
 
 @dataclass
@@ -192,7 +190,7 @@ def _rescore(candidate_run: Any, version: str, champion: Any, name: str, metric:
     import mlflow
 
     from stance.predictor import Predictor
-    from training.config import Config, DataConfig
+    from training.config import DataConfig
     from training.evaluation import build_eval_sets, evaluate
 
     config = mlflow.artifacts.load_dict(f"runs:/{candidate_run.info.run_id}/config.json")

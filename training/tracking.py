@@ -8,8 +8,9 @@ from __future__ import annotations
 import os
 import subprocess
 import warnings
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from stance.records import PairRecord
 from stance.settings import EXPERIMENT, REPO_ROOT, apply_offline_environment, mlruns_dir, tracking_uri

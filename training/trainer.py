@@ -14,7 +14,8 @@ This module imports transformers at the top (9 s): import it only where a traini
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from transformers import Trainer, TrainerCallback

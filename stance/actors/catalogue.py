@@ -25,11 +25,12 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 ENV_ACTORS_FILE = "STANCE_ACTORS_FILE"
 
@@ -107,7 +108,7 @@ class ExtraActor:
     speaks_for: str | None = None
 
     @classmethod
-    def from_dict(cls, obj: Any, where: str = "extra actor") -> "ExtraActor":
+    def from_dict(cls, obj: Any, where: str = "extra actor") -> ExtraActor:
         if not isinstance(obj, Mapping):
             raise CatalogueError(f"{where}: must be an object with 'id', 'name' and optional 'aliases', got {obj!r}")
         unknown = sorted(set(obj) - {"id", "name", "aliases", "type", "speaks_for"})
@@ -131,13 +132,7 @@ class ExtraActor:
 
 # The 193 UN member states (ISO alpha-3); countryinfo has no membership flag.
 UN_MEMBERS: frozenset[str] = frozenset(
-    """AFG ALB DZA AND AGO ATG ARG ARM AUS AUT AZE BHS BHR BGD BRB BLR BEL BLZ BEN BTN BOL BIH BWA BRA BRN BGR BFA BDI
-    CPV KHM CMR CAN CAF TCD CHL CHN COL COM COG CRI CIV HRV CUB CYP CZE PRK COD DNK DJI DMA DOM ECU EGY SLV GNQ ERI
-    EST SWZ ETH FJI FIN FRA GAB GMB GEO DEU GHA GRC GRD GTM GIN GNB GUY HTI HND HUN ISL IND IDN IRN IRQ IRL ISR ITA
-    JAM JPN JOR KAZ KEN KIR KWT KGZ LAO LVA LBN LSO LBR LBY LIE LTU LUX MDG MWI MYS MDV MLI MLT MHL MRT MUS MEX FSM
-    MDA MCO MNG MNE MAR MOZ MMR NAM NRU NPL NLD NZL NIC NER NGA MKD NOR OMN PAK PLW PAN PNG PRY PER PHL POL PRT QAT
-    KOR ROU RUS RWA KNA LCA VCT WSM SMR STP SAU SEN SRB SYC SLE SGP SVK SVN SLB SOM ZAF SSD ESP LKA SDN SUR SWE CHE
-    SYR TJK THA TLS TGO TON TTO TUN TUR TKM TUV UGA UKR ARE GBR TZA USA URY UZB VUT VEN VNM YEM ZMB ZWE""".split()
+    ["AFG", "ALB", "DZA", "AND", "AGO", "ATG", "ARG", "ARM", "AUS", "AUT", "AZE", "BHS", "BHR", "BGD", "BRB", "BLR", "BEL", "BLZ", "BEN", "BTN", "BOL", "BIH", "BWA", "BRA", "BRN", "BGR", "BFA", "BDI", "CPV", "KHM", "CMR", "CAN", "CAF", "TCD", "CHL", "CHN", "COL", "COM", "COG", "CRI", "CIV", "HRV", "CUB", "CYP", "CZE", "PRK", "COD", "DNK", "DJI", "DMA", "DOM", "ECU", "EGY", "SLV", "GNQ", "ERI", "EST", "SWZ", "ETH", "FJI", "FIN", "FRA", "GAB", "GMB", "GEO", "DEU", "GHA", "GRC", "GRD", "GTM", "GIN", "GNB", "GUY", "HTI", "HND", "HUN", "ISL", "IND", "IDN", "IRN", "IRQ", "IRL", "ISR", "ITA", "JAM", "JPN", "JOR", "KAZ", "KEN", "KIR", "KWT", "KGZ", "LAO", "LVA", "LBN", "LSO", "LBR", "LBY", "LIE", "LTU", "LUX", "MDG", "MWI", "MYS", "MDV", "MLI", "MLT", "MHL", "MRT", "MUS", "MEX", "FSM", "MDA", "MCO", "MNG", "MNE", "MAR", "MOZ", "MMR", "NAM", "NRU", "NPL", "NLD", "NZL", "NIC", "NER", "NGA", "MKD", "NOR", "OMN", "PAK", "PLW", "PAN", "PNG", "PRY", "PER", "PHL", "POL", "PRT", "QAT", "KOR", "ROU", "RUS", "RWA", "KNA", "LCA", "VCT", "WSM", "SMR", "STP", "SAU", "SEN", "SRB", "SYC", "SLE", "SGP", "SVK", "SVN", "SLB", "SOM", "ZAF", "SSD", "ESP", "LKA", "SDN", "SUR", "SWE", "CHE", "SYR", "TJK", "THA", "TLS", "TGO", "TON", "TTO", "TUN", "TUR", "TKM", "TUV", "UGA", "UKR", "ARE", "GBR", "TZA", "USA", "URY", "UZB", "VUT", "VEN", "VNM", "YEM", "ZMB", "ZWE"]
 )
 # UN General Assembly observer states.
 UN_OBSERVERS: frozenset[str] = frozenset({"VAT", "PSE"})
@@ -234,7 +229,7 @@ class Catalogue:
         kind = ActorType(actor_type)
         return [a for a in self.actors.values() if a.type is kind]
 
-    def with_extra(self, extra_actors: Iterable[ExtraActor | Mapping[str, Any]]) -> "Catalogue":
+    def with_extra(self, extra_actors: Iterable[ExtraActor | Mapping[str, Any]]) -> Catalogue:
         """A copy with a request's extra actors added (their aliases win over the catalogue's on the same text)."""
         actors = dict(self.actors)
         aliases: list[Alias] = list(self.aliases)
@@ -527,7 +522,7 @@ def build_catalogue(data: Mapping[str, Any], *, source: str = "<dict>") -> Catal
             raise CatalogueError(f"{where}: 'speaks_for' must name a state, organisation or group in the catalogue, "
                                  f"got {actor.speaks_for!r}")
 
-    for i, text in enumerate(_str_list(data.get("blockers"), f"{source}: blockers")):
+    for text in _str_list(data.get("blockers"), f"{source}: blockers"):
         yaml_list.extend(_alias_variants(text, None, AliasKind.BLOCKER, PRIORITY_YAML))
 
     aliases, ambiguous = _resolve_alias_clashes(derived, yaml_list, source)

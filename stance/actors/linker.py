@@ -29,10 +29,11 @@ Context rules (the word lists below carry the details):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from stance.actors.catalogue import (
     PRIORITY_EXTRA,
@@ -51,69 +52,49 @@ _NORMALISE = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "‐": 
 
 # Head nouns after a demonym that make it a people, not the state ("Syrian refugees", "the Iranian people").
 PEOPLE_NOUNS = frozenset(
-    """people peoples population populations community communities diaspora diasporas minority minorities majority
-    descent origin origins ethnicity heritage ancestry background nationals national citizen citizens civilians
-    civilian refugee refugees migrant migrants immigrant immigrants emigres exiles expatriates expats asylum speakers
-    language tribe tribes tribesmen villagers residents inhabitants man men woman women boy boys girl girls child
-    children families family students student tourists tourist workers worker voters voter descendants jews muslims
-    christians sunnis shias shiites arabs kurds individuals consumers customers users fans viewers deportees
-    hostages captives prisoners detainees settlers pilgrims""".split()
+    ["people", "peoples", "population", "populations", "community", "communities", "diaspora", "diasporas", "minority", "minorities", "majority", "descent", "origin", "origins", "ethnicity", "heritage", "ancestry", "background", "nationals", "national", "citizen", "citizens", "civilians", "civilian", "refugee", "refugees", "migrant", "migrants", "immigrant", "immigrants", "emigres", "exiles", "expatriates", "expats", "asylum", "speakers", "language", "tribe", "tribes", "tribesmen", "villagers", "residents", "inhabitants", "man", "men", "woman", "women", "boy", "boys", "girl", "girls", "child", "children", "families", "family", "students", "student", "tourists", "tourist", "workers", "worker", "voters", "voter", "descendants", "jews", "muslims", "christians", "sunnis", "shias", "shiites", "arabs", "kurds", "individuals", "consumers", "customers", "users", "fans", "viewers", "deportees", "hostages", "captives", "prisoners", "detainees", "settlers", "pilgrims"]
 )
 # Head nouns that make it a piece of land ("the Libyan coast"), a private person or business ("Australian writer
 # Yang Hengjun", "Chinese companies"), not the state.
 PLACE_AND_PRIVATE_NOUNS = frozenset(
-    """coast coasts coastline shore shores beach beaches mainland countryside desert mountains highlands border
-    borders frontier writer writers journalist journalists reporter reporters activist activists commentators
-    commentator businessman businessmen businesswoman blogger bloggers academic academics scholar scholars
-    dissident dissidents athlete athletes player players companies company firms firm businesses producers
-    investors manufacturers exporters importers traders farmers fishermen carmakers automakers makers suppliers
-    buyers sellers shoppers
-    opposition rebels rebel insurgents militants separatists protesters protester""".split()
+    ["coast", "coasts", "coastline", "shore", "shores", "beach", "beaches", "mainland", "countryside", "desert", "mountains", "highlands", "border", "borders", "frontier", "writer", "writers", "journalist", "journalists", "reporter", "reporters", "activist", "activists", "commentators", "commentator", "businessman", "businessmen", "businesswoman", "blogger", "bloggers", "academic", "academics", "scholar", "scholars", "dissident", "dissidents", "athlete", "athletes", "player", "players", "companies", "company", "firms", "firm", "businesses", "producers", "investors", "manufacturers", "exporters", "importers", "traders", "farmers", "fishermen", "carmakers", "automakers", "makers", "suppliers", "buyers", "sellers", "shoppers", "opposition", "rebels", "rebel", "insurgents", "militants", "separatists", "protesters", "protester"]
 )
 # ... unless they only start a compound that is the state's: "coast guard", "border posts", "border police".
-STATE_COMPOUND_HEADS = frozenset("guard guards guardsmen post posts police force forces troops patrol patrols".split())
+STATE_COMPOUND_HEADS = frozenset(["guard", "guards", "guardsmen", "post", "posts", "police", "force", "forces", "troops", "patrol", "patrols"])
 # "-born", "-speaking": a person's origin; "-American": an ethnic identity; "-flagged": a flag of convenience.
 HYPHEN_PEOPLE = frozenset(
-    """born speaking populated majority descended origin flagged american americans canadian canadians british
-    australian australians""".split()
+    ["born", "speaking", "populated", "majority", "descended", "origin", "flagged", "american", "americans", "canadian", "canadians", "british", "australian", "australians"]
 )
 # A state's name after these is a region of it ("fighting in eastern Congo"), not the state acting.
 REGION_ADJECTIVES = frozenset(
-    """eastern western northern southern central northeastern northwestern southeastern southwestern north-eastern
-    north-western south-eastern south-western""".split()
+    ["eastern", "western", "northern", "southern", "central", "northeastern", "northwestern", "southeastern", "southwestern", "north-eastern", "north-western", "south-eastern", "south-western"]
 )
 # Words before a demonym that make it a count of people ("900,000 Sudanese", "thousands of Afghan").
-QUANTIFIERS = frozenset("thousands millions hundreds dozens tens many some several more fewer".split())
+QUANTIFIERS = frozenset(["thousands", "millions", "hundreds", "dozens", "tens", "many", "some", "several", "more", "fewer"])
 NOUN_USE_FOLLOWERS = frozenset(
-    "have has had are were is was who that live living lived remain remained fled returned and or in from to on at"
-    .split()
+    ["have", "has", "had", "are", "were", "is", "was", "who", "that", "live", "living", "lived", "remain", "remained", "fled", "returned", "and", "or", "in", "from", "to", "on", "at"]
 )
 
 # A metonym after these names a place ("talks in Moscow", "visiting Amman"), not the state acting ("Moscow said").
 LOCATIVES = frozenset(
-    """in at near outside inside around across throughout through into via within visit visits visited visiting
-    toured""".split()
+    ["in", "at", "near", "outside", "inside", "around", "across", "throughout", "through", "into", "via", "within", "visit", "visits", "visited", "visiting", "toured"]
 )
 # Modifiers allowed between the preposition and the city ("in central Seoul").
-CITY_MODIFIERS = frozenset("central downtown northern southern eastern western suburban greater".split())
+CITY_MODIFIERS = frozenset(["central", "downtown", "northern", "southern", "eastern", "western", "suburban", "greater"])
 # "to"/"from" are locative only after a word of travel ("a visit to Moscow", "deployed to Juba"); elsewhere the
 # metonym acts ("ties to Moscow", "pressure from Beijing").
 TRAVEL_WORDS = frozenset(
-    """visit visits visited visiting trip trips flew fly flies flying flight flights travel travels travelled
-    traveled travelling traveling journey returned return returning arrived arrive arriving came come went go going
-    headed heading back on moved deployed deploy deploys sent send flown fled evacuated relocated""".split()
+    ["visit", "visits", "visited", "visiting", "trip", "trips", "flew", "fly", "flies", "flying", "flight", "flights", "travel", "travels", "travelled", "traveled", "travelling", "traveling", "journey", "returned", "return", "returning", "arrived", "arrive", "arriving", "came", "come", "went", "go", "going", "headed", "heading", "back", "on", "moved", "deployed", "deploy", "deploys", "sent", "send", "flown", "fled", "evacuated", "relocated"]
 )
 # "officials in Baghdad", "the government in Yaounde": the capital stands for the state after these.
 GOVERNMENT_WORDS = frozenset(
-    """officials official government authorities leaders leadership regime junta administration ministry
-    diplomats sources spokesman spokeswoman spokesperson rulers""".split()
+    ["officials", "official", "government", "authorities", "leaders", "leadership", "regime", "junta", "administration", "ministry", "diplomats", "sources", "spokesman", "spokeswoman", "spokesperson", "rulers"]
 )
 # "a jab at Washington", "aimed at Beijing": "at" names a target here, not a place.
-AT_TARGET_WORDS = frozenset("jab jabs swipe swipes dig aimed directed angry anger out pointed fired".split())
+AT_TARGET_WORDS = frozenset(["jab", "jabs", "swipe", "swipes", "dig", "aimed", "directed", "angry", "anger", "out", "pointed", "fired"])
 # A capital followed by these names a thing ("the Ankara Declaration", "the Washington agreement", "Paris Agreement").
 CAPITAL_THING_NOUNS = frozenset(
-    """agreement agreements accord accords declaration protocol process summit convention treaty format consensus
-    conference airport university post charter plan""".split()
+    ["agreement", "agreements", "accord", "accords", "declaration", "protocol", "process", "summit", "convention", "treaty", "format", "consensus", "conference", "airport", "university", "post", "charter", "plan"]
 )
 
 
@@ -138,7 +119,7 @@ class Mention:
         """The person who stands for the actor here, if any."""
         return self.entity_id if self.entity_id != self.actor_id else None
 
-    def overlaps(self, other: "Mention") -> bool:
+    def overlaps(self, other: Mention) -> bool:
         return self.start < other.end and other.start < self.end
 
     def to_dict(self) -> dict[str, Any]:
@@ -177,7 +158,7 @@ class Linker:
         else:
             self._tries = (_build_trie(catalogue.aliases),)
 
-    def with_extra(self, extra_actors: Sequence[ExtraActor | Mapping[str, Any]]) -> "Linker":
+    def with_extra(self, extra_actors: Sequence[ExtraActor | Mapping[str, Any]]) -> Linker:
         """A linker that also knows a request's extra actors; the big trie is shared, not rebuilt."""
         if not extra_actors:
             return self
