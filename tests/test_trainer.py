@@ -218,7 +218,7 @@ def test_first_make_run_fits_the_baseline_on_the_same_data_before_training(monke
     monkeypatch.setattr(serve, "_stance", lambda *args: calls.append(args))
     monkeypatch.setattr(serve, "ensure_bentoml_home", lambda: None)
     monkeypatch.setitem(sys.modules, "serving.export", type(sys)("serving.export"))
-    sys.modules["serving.export"].export_champion = lambda uri, tracking_uri=None: "stance:tag"
+    sys.modules["serving.export"].export_champion = lambda uri, tracking_uri=None, gate=None: "stance:tag"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "unset")  # ensure_served exports the URI; teardown restores it
     serve.ensure_served(config="quick", tracking=f"sqlite:///{tmp_path}/mlflow.db", serve=False)
     assert calls == [("baseline", "--config", "quick"), ("train", "--config", "quick"), ("register",)]
