@@ -12,7 +12,7 @@ export TOKENIZERS_PARALLELISM=false
 # one BentoML store for export, serve and build: inside the project unless the user chose another
 export BENTOML_HOME ?= $(CURDIR)/models/bentoml
 
-.PHONY: install java test test-fast lint run ui train baseline register export data-check mpnet clean
+.PHONY: install system-deps test test-fast lint run ui train baseline register export data-check mpnet clean
 
 install: $(STAMP)
 
@@ -24,16 +24,25 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip check
 	touch $(STAMP)
 
-## a Java runtime for Spark (`stance batch --engine spark`, its test): Debian's default-jre-headless when missing
-java:
-	@command -v java >/dev/null 2>&1 || { \
-	  echo "make java: no java on PATH; installing default-jre-headless (apt-get)"; \
+## Debian packages the suite needs, installed when missing (as root, or with sudo): a Java runtime for Spark
+## (`stance batch --engine spark` and its test), Chromium and its driver for the browser test of /ui
+system-deps:
+	@missing=""; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null 2>&1 || missing="$$missing chromium-driver"; \
+	if [ -n "$$missing" ]; then \
+	  echo "make system-deps: installing$$missing (apt-get)"; \
 	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && \
-	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless; }
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 
-## the test command (CI runs exactly this): the whole suite, end-to-end, HTTP and Spark tests included
-test: install java
+## the test command (CI runs exactly this): linter, type checker, then the whole suite (end-to-end, HTTP, browser,
+## Spark tests included)
+test: install system-deps
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	STANCE_REQUIRE_SPARK=1 $(BIN)/python -m pytest -q -p no:cacheprovider
 
 ## the unit and data tiers only: no model, no server (seconds)
