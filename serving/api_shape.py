@@ -199,12 +199,14 @@ def _examples() -> dict[int, tuple[str, str, dict[str, Any]]]:
 def spec() -> dict[str, Any]:
     from serving.service import StanceService
 
-    out = StanceService.openapi_spec.asdict()
+    # openapi_spec and inner are added by @bentoml.service at run time: mypy sees the undecorated class
+    out = StanceService.openapi_spec.asdict()  # type: ignore[attr-defined]
+    inner_doc: str = StanceService.inner.__doc__ or ""  # type: ignore[attr-defined]
     version, summary = project_metadata()
     out["info"] = {
         "title": "stance",
         "version": version,
-        "description": f"{summary}.\n\n" + " ".join((StanceService.inner.__doc__ or "").split()) +
+        "description": f"{summary}.\n\n" + " ".join(inner_doc.split()) +
                        "\n\nThe analysis page is at [/ui](/ui). Errors (4xx, 503) have the body `ErrorBody`: `error` "
                        "(sentences) and `detail` (one item per problem, with the field's path in `loc`).",
     }
@@ -228,8 +230,8 @@ def spec() -> dict[str, Any]:
             for code in ("404", "500"):
                 responses.pop(code, None)
             if method == "post":
-                for code, (description, name, example) in _examples().items():
-                    responses[str(code)] = {"description": description, "content": {"application/json": {
+                for status, (description, name, example) in _examples().items():
+                    responses[str(status)] = {"description": description, "content": {"application/json": {
                         "schema": ref, "examples": {name: {"value": example}}}}}
                 body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
                 if body and "texts" in body.get("properties", {}):

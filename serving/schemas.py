@@ -26,6 +26,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.config import JsonDict, JsonValue
 
 from serving.settings import Settings, env_name, get_settings
 from stance.analysis_schema import DocumentAnalysis, PredictionOut
@@ -41,7 +42,7 @@ MAX_ALIASES = 50
 ACTOR_TYPES = ("state", "organisation", "group", "person")
 
 EXAMPLE_SENTENCE = "Tehran was quick to accuse Azerbaijan of siding with Israel."
-EXAMPLE_RECORDS = [
+EXAMPLE_RECORDS: list[JsonValue] = [
     {"id": "s1", "text": EXAMPLE_SENTENCE, "holder": {"start": 0, "end": 6}, "target": {"start": 27, "end": 37}},
     {"id": "s2", "text": EXAMPLE_SENTENCE, "holder": {"start": 27, "end": 37}, "target": {"start": 0, "end": 6}},
     {"id": "p1", "text": EXAMPLE_SENTENCE, "holder": None, "target": {"start": 27, "end": 37}},
@@ -51,7 +52,7 @@ EXAMPLE_ARTICLE = (
     "Turkey provided political backing and helped shield Baku. "
     "Russia remained largely neutral."
 )
-EXAMPLE_EXTRA_ACTOR = {"id": "org:caspian-forum", "name": "Caspian Forum", "aliases": ["the Forum"]}
+EXAMPLE_EXTRA_ACTOR: JsonDict = {"id": "org:caspian-forum", "name": "Caspian Forum", "aliases": ["the Forum"]}
 
 
 def _f(description: str, example: Any = None, **kwargs: Any) -> Any:

@@ -343,9 +343,9 @@ async def _reject_body(send: Any, found: str, limit: int) -> None:
     await send({"type": "http.response.body", "body": payload.encode("utf-8")})
 
 
-StanceService.add_asgi_middleware(BodyLimit)
+StanceService.add_asgi_middleware(BodyLimit)  # type: ignore[attr-defined]  # a method @bentoml.service adds at run time
 
 
 from serving.api_shape import ReadableErrors  # noqa: E402
 
-StanceService.add_asgi_middleware(ReadableErrors)
+StanceService.add_asgi_middleware(ReadableErrors)  # type: ignore[attr-defined]  # added by @bentoml.service

@@ -7,6 +7,7 @@ Every limit protects the service from a request that would take it down or hog i
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
@@ -39,12 +40,12 @@ class Settings:
     backend: str = "auto"  # torch, onnx, onnx-int8, or auto: the fastest ONNX variant that passed the gate
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        environ = os.environ if environ is None else environ
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env: Mapping[str, str] = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for item in fields(cls):
             name = env_name(item.name)
-            raw = environ.get(name)
+            raw = env.get(name)
             if raw is None or raw.strip() == "":
                 continue
             if item.type == "int":

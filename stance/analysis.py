@@ -25,12 +25,13 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from stance.actors.catalogue import Actor, ActorType, Catalogue, ExtraActor
 from stance.actors.linker import Linker, Mention, get_linker, unlinked_mentions
 from stance.analysis_schema import (
     SCHEMA_VERSION,
+    ActorKind,
     ActorRef,
     ActorSentiment,
     ActorSummary,
@@ -41,10 +42,14 @@ from stance.analysis_schema import (
     DocumentAnalysis,
     DocumentSummary,
     Evidence,
+    MentionSource,
     PairCap,
     Relation,
+    RelationLabel,
+    SentimentLabel,
     SentimentOut,
     StanceCounts,
+    StanceLabel,
     StanceProfile,
     StanceSummary,
     Strength,
@@ -236,7 +241,7 @@ class _SentencePlan:
     doc: int
     index: int
     sentence: Sentence
-    actors: list[tuple[ActorRef, str, list[Mention]]]  # (actor, type, mentions) by first mention
+    actors: list[tuple[ActorRef, ActorKind, list[Mention]]]  # (actor, type, mentions) by first mention
     paired: list[str]
     cap: PairCap | None
     records: list[PairRecord] = field(default_factory=list)
@@ -250,7 +255,7 @@ class _SentencePlan:
         return f"d{self.doc}s{self.index}:{actor}"
 
     def build(self, predictions: Mapping[str, Prediction]) -> tuple[SentenceAnalysis, _SentencePlan]:
-        pairs = [PairAnalysis(holder=self.names[h], target=self.names[t], label=p.label,
+        pairs = [PairAnalysis(holder=self.names[h], target=self.names[t], label=cast(StanceLabel, p.label),
                               probabilities=_rounded(p.distribution()))
                  for h in self.paired for t in self.paired if h != t
                  for p in (predictions[self.stance_id(h, t)],)]
@@ -260,11 +265,12 @@ class _SentencePlan:
             stance = _stance_summary(ref.id, pairs, self.names) if ref.id in self.paired else None
             actors.append(ActorAnalysis(
                 id=ref.id, name=ref.name, type=kind,
-                mentions=[MentionOut(start=m.start, end=m.end, text=m.text, source=m.source,
+                mentions=[MentionOut(start=m.start, end=m.end, text=m.text, source=cast(MentionSource, m.source),
                                      via=ActorRef(id=m.via, name=self.person_names[m.via]) if m.via else None)
                           for m in mentions],
                 stance=stance,
-                sentiment=SentimentOut(label=sentiment.label, probabilities=_rounded(sentiment.distribution())),
+                sentiment=SentimentOut(label=cast(SentimentLabel, sentiment.label),
+                                       probabilities=_rounded(sentiment.distribution())),
             ))
         s = self.sentence
         return SentenceAnalysis(index=self.index, start=s.start, end=s.end, text=s.text, actors=actors, pairs=pairs,
@@ -280,14 +286,14 @@ def _plan_sentence(doc: int, index: int, sentence: Sentence, mentions: Sequence[
     by_actor: dict[str, list[Mention]] = {}
     for m in mentions:
         by_actor.setdefault(m.actor_id, []).append(m)
-    actors: list[tuple[ActorRef, str, list[Mention]]] = []
+    actors: list[tuple[ActorRef, ActorKind, list[Mention]]] = []
     person_names: dict[str, str] = {}
     for actor_id, ms in by_actor.items():
         if actor_id in unlinked:  # NER fallback: named by its first surface form in the document
             actor = Actor(id=actor_id, name=unlinked[actor_id], type=ActorType.UNLINKED)
         else:
             actor = catalogue.get(actor_id)
-        actors.append((ActorRef(id=actor.id, name=actor.name), actor.type.value, ms))
+        actors.append((ActorRef(id=actor.id, name=actor.name), cast(ActorKind, actor.type.value), ms))
         for m in ms:
             if m.via:
                 person_names[m.via] = catalogue.get(m.via).name
@@ -351,7 +357,7 @@ def _stance_summary(actor_id: str, pairs: Sequence[PairAnalysis], names: Mapping
 
 
 def _summarise(built: Sequence[tuple[SentenceAnalysis, _SentencePlan]]) -> DocumentSummary:
-    refs: dict[str, tuple[ActorRef, str]] = {}
+    refs: dict[str, tuple[ActorRef, ActorKind]] = {}
     mentions: Counter[str] = Counter()
     where: dict[str, list[int]] = defaultdict(list)
     sentiment_labels: dict[str, Counter[str]] = defaultdict(Counter)
@@ -377,7 +383,8 @@ def _summarise(built: Sequence[tuple[SentenceAnalysis, _SentencePlan]]) -> Docum
     for (h, t, label), by_text in evidence.items():
         items = sorted(by_text.values(), key=lambda e: (-e.probability, e.sentence))
         probs = [e.probability for e in items]
-        relations.append(Relation(holder=refs[h][0], target=refs[t][0], stance=label, evidence_count=len(items),
+        relations.append(Relation(holder=refs[h][0], target=refs[t][0], stance=cast(RelationLabel, label),
+                                  evidence_count=len(items),
                                   strength=Strength(max=max(probs), mean=round(sum(probs) / len(probs), 4)),
                                   evidence=items))
     relations.sort(key=lambda r: (-r.strength.max, -r.strength.mean, -r.evidence_count,
@@ -399,7 +406,8 @@ def _summarise(built: Sequence[tuple[SentenceAnalysis, _SentencePlan]]) -> Docum
                                    for role, c in counts.items()}, toward=toward)
         actors.append(ActorSummary(
             id=ref.id, name=ref.name, type=kind, mentions=mentions[ref.id], sentences=where[ref.id],
-            sentiment=ActorSentiment(label=max(mean, key=lambda k: mean[k]), probabilities=mean,
+            sentiment=ActorSentiment(label=cast(SentimentLabel, max(mean, key=lambda k: mean[k])),
+                                     probabilities=mean,
                                      sentences={k.value: sentiment_labels[ref.id][k.value] for k in Sentiment}),
             stance=profile))
     return DocumentSummary(relations=relations, actors=actors)
@@ -424,7 +432,7 @@ def aggregate(documents: Sequence[DocumentAnalysis], dates: Sequence[str | None]
         texts = {e.text: e.probability for _, r in found for e in r.evidence}
         probs = [e.probability for _, r in found for e in r.evidence]
         best_doc, best = max(((d, e) for d, r in found for e in r.evidence), key=lambda x: x[1].probability)
-        by_date = Counter(date_of[d.id] for d, _ in found if date_of[d.id])
+        by_date = Counter(date for d, _ in found if (date := date_of[d.id]))
         first = found[0][1]
         relations.append(CorpusRelation(
             holder=first.holder, target=first.target, stance=first.stance, document_count=len(found),

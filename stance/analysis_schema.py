@@ -19,6 +19,7 @@ StanceLabel = Literal["neutral", "supportive", "hostile"]
 RelationLabel = Literal["supportive", "hostile"]
 SentimentLabel = Literal["negative", "neutral", "positive"]
 ActorKind = Literal["state", "organisation", "group", "person", "unlinked"]
+MentionSource = Literal["catalogue", "extra", "explicit", "ner"]
 
 
 def _f(description: str, example: Any = None, **kwargs: Any) -> Any:
@@ -67,7 +68,7 @@ class Mention(Out):
     text: str = _f("The surface form, `document[start:end]`.", "Tehran")
     via: ActorRef | None = _f("The person who stands for the actor in this mention (\"Aliyev\" -> Azerbaijan).",
                               None, default=None)
-    source: Literal["catalogue", "extra", "explicit", "ner"] = _f(
+    source: MentionSource = _f(
         "Where the mention comes from: the catalogue, a request's extra actor, a caller's explicit span, NER.",
         "catalogue", default="catalogue")
 
@@ -280,9 +281,10 @@ class PredictionOut(Out):
         return Prediction(self.id, task, self.label, tuple(float(self.probabilities[n]) for n in label_names(task)))
 
 
-DOCUMENTED = [DocumentAnalysis, DocumentSummary, Relation, Evidence, Strength, ActorSummary, ActorSentiment,
-              StanceProfile, StanceCounts, Sentence, SentenceActor, Mention, StanceSummary, SentimentOut, Pair,
-              PairCap, ActorRef, DocSpan, CorpusAnalysis, CorpusDocument, CorpusRelation]
+DOCUMENTED: list[type[BaseModel]] = [
+    DocumentAnalysis, DocumentSummary, Relation, Evidence, Strength, ActorSummary, ActorSentiment, StanceProfile,
+    StanceCounts, Sentence, SentenceActor, Mention, StanceSummary, SentimentOut, Pair, PairCap, ActorRef, DocSpan,
+    CorpusAnalysis, CorpusDocument, CorpusRelation]
 
 
 def _type(annotation: Any) -> str:

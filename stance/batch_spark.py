@@ -57,7 +57,9 @@ def session(master: str | None, app: str = "stance-batch") -> Any:
         builder = builder.master(master)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
-    if not spark.sparkContext.master.startswith("local"):  # executors elsewhere get this code as a zip
+    spark_master = spark.sparkContext.master
+    assert spark_master is not None  # SparkContext refuses to start without spark.master
+    if not spark_master.startswith("local"):  # executors elsewhere get this code as a zip
         spark.sparkContext.addPyFile(_package_zip())
     return spark
 

@@ -192,13 +192,22 @@ def macro_f1(task: str, gold: Sequence[str], predicted: Sequence[str]) -> float:
     return float(f1_score(gold, predicted, labels=label_names(Task(task)), average="macro", zero_division=0))
 
 
+def _gold(records: Sequence[PairRecord]) -> list[str]:
+    """The records' gold labels: the gate compares with them, so an unlabelled record is an error, not a miss."""
+    gold = [r.label for r in records]
+    missing = [r.id for r, label in zip(records, gold) if label is None]
+    if missing:
+        raise ValueError(f"the gate needs labelled records; {len(missing)} have no label (first: {missing[0]})")
+    return [label for label in gold if label is not None]
+
+
 def judge(variant: str, reference: dict[str, Any], candidate: dict[str, Any],
           sets: Mapping[str, Sequence[PairRecord]], thresholds: Thresholds = Thresholds()) -> dict[str, Any]:
     """Compare a variant's labels with PyTorch's: agreement and macro-F1 per task, pass or fail with the reason."""
     report: dict[str, Any] = {"agreement": {}, "macro_f1": {}, "macro_f1_delta_points": {}, "max_abs_prob_diff": 0.0}
     failures = []
     for task, records in sets.items():
-        gold = [r.label for r in records]
+        gold = _gold(records)
         ref, got = reference["labels"][task], candidate["labels"][task]
         agreement = sum(a == b for a, b in zip(ref, got)) / max(1, len(ref))
         f1_ref, f1_got = macro_f1(task, gold, ref), macro_f1(task, gold, got)
@@ -259,7 +268,7 @@ def build_onnx(model_dir: str | Path, sets: Mapping[str, Sequence[PairRecord]], 
         "thresholds": {"fp32_min_agreement": thresholds.fp32_min_agreement,
                        "int8_max_f1_delta_points": thresholds.int8_max_f1_delta_points},
         "validation": {task: {"n": len(records)} for task, records in sets.items()},
-        "torch": {"macro_f1": {task: macro_f1(task, [r.label for r in records], reference["labels"][task])
+        "torch": {"macro_f1": {task: macro_f1(task, _gold(records), reference["labels"][task])
                                for task, records in sets.items()},
                   "pairs_per_s": reference["pairs_per_s"]},
         "variants": {"onnx": {"file": VARIANT_FILES["onnx"], "method": "fp32 (ORT-optimized)",

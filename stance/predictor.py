@@ -70,6 +70,7 @@ class Predictor:
             predictor = cls(model, tokenizer, card, source=str(source), model_dir=directory, **options)
         else:
             tokenizer, card = load_card_and_tokenizer(directory)
+            assert onnx_dir is not None  # choose() picks an ONNX variant only when there is a folder to load it from
             runner = backends.OnnxBackend(onnx_dir / backends.VARIANT_FILES[chosen], chosen)
             predictor = cls(None, tokenizer, card, source=str(source), model_dir=directory, backend=runner, **options)
         predictor.backend_notes = notes

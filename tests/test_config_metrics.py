@@ -12,7 +12,7 @@ pytestmark = pytest.mark.unit
 
 
 def test_shipped_configs_load():
-    for name in ("quick", "default"):  # corpus.yaml validates on ir:dev, checked below
+    for name in ("quick", "default", "mpnet-gpu"):  # corpus.yaml validates on ir:dev, checked below
         config = load_config(name)
         assert config.name == name and config.data.validation == {"stance": "directed:valid", "sentiment": "newsmtsc:dev-rw"}
 

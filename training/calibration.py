@@ -38,7 +38,7 @@ def fit_stance_bias(probabilities: Sequence[Sequence[float]], gold: Sequence[str
     logs = [[math.log(max(p, 1e-12)) for p in row] for row in probabilities]
 
     def labels_for(bias: list[float]) -> list[str]:
-        return [names[max(range(len(names)), key=lambda i, r=row: r[i] + bias[i])] for row in logs]
+        return [names[max(range(len(names)), key=[r + b for r, b in zip(row, bias)].__getitem__)] for row in logs]
 
     zero = [0.0] * len(names)
     before = _macro_f1(gold, labels_for(zero))

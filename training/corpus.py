@@ -103,8 +103,12 @@ def check_corpus(root: Path = CORPUS_DIR, known_ids: set[str] | None = None, nea
         return report
     seen_articles: dict[str, str] = {}
     sentences: list[tuple[str, str, str]] = []  # (normalised text, article id, where)
-    stance_counts, sentiment_counts, actors = Counter(), Counter(), Counter()
-    regions, topics, types = Counter(), Counter(), Counter()
+    stance_counts: Counter[str] = Counter()
+    sentiment_counts: Counter[str] = Counter()
+    actors: Counter[str] = Counter()
+    regions: Counter[str] = Counter()
+    topics: Counter[str] = Counter()
+    types: Counter[str] = Counter()
     n_sentences = 0
     for path in files:
         with path.open(encoding="utf-8") as handle:

@@ -110,7 +110,7 @@ def bucketed_batches(lengths: Sequence[int], batch_size: int, rng: Any, bucket: 
     """Shuffle, sort by length inside chunks of `bucket` batches, then shuffle the batches: little padding, still random."""
     order = list(range(len(lengths)))
     rng.shuffle(order)
-    batches = []
+    batches: list[list[int]] = []
     chunk = batch_size * bucket
     for start in range(0, len(order), chunk):
         part = sorted(order[start : start + chunk], key=lengths.__getitem__)

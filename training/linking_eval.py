@@ -99,7 +99,8 @@ def evaluate_linking(articles_dir: str | Path = DEFAULT_ARTICLES, *, linker: Any
 
     linker = linker or get_linker()
     sentences = read_gold(articles_dir)
-    counts = {mode: {t: Counter() for t in (*TYPES, "all")} for mode in ("exact", "lenient")}
+    counts: dict[str, dict[str, Counter[str]]] = {mode: {t: Counter() for t in (*TYPES, "all")}
+                                                  for mode in ("exact", "lenient")}
     missed: Counter[tuple[str, str]] = Counter()
     spurious: Counter[tuple[str, str]] = Counter()
     examples: dict[tuple[str, str, str], str] = {}

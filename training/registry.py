@@ -182,7 +182,8 @@ def _existing_version(client: Any, name: str, run_id: str) -> str | None:
     return None
 
 
-def _version_run_id(client: Any, version: Any) -> str:
+def _version_run_id(client: Any, version: Any) -> str | None:
+    """The run a model version came from; None for a version registered from a path outside any run."""
     return version.run_id or (version.tags or {}).get("run_id")
 
 

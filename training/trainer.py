@@ -55,6 +55,8 @@ def weighted_loss(logits: dict[str, Any], labels: dict[str, Any], loss_fns: dict
 
 
 class StanceTrainer(Trainer):
+    optimizer: Any  # set by Trainer (None until created); declared so mypy knows it on this Any-based subclass
+
     def __init__(self, *args: Any, loss_weights: dict[str, list[float]], order: EpochOrder,
                  param_groups: list[dict[str, Any]], evaluate_fn: Callable[[], dict[str, float]],
                  **kwargs: Any) -> None:

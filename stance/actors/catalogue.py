@@ -508,9 +508,9 @@ def build_catalogue(data: Mapping[str, Any], *, source: str = "<dict>") -> Catal
         for i, entry in enumerate(entries):
             actor = _parse_entry(entry, actor_type, f"{source}: {section}[{i}]", actors)
             actors[actor.id] = actor
-            kinds = ((AliasKind.NAME, (actor.name, *actor.aliases)), (AliasKind.DEMONYM, actor.demonyms),
-                     (AliasKind.CAPITAL, actor.capitals), (AliasKind.BODY, actor.bodies))
-            for kind, texts in kinds:
+            actor_kinds = ((AliasKind.NAME, (actor.name, *actor.aliases)), (AliasKind.DEMONYM, actor.demonyms),
+                           (AliasKind.CAPITAL, actor.capitals), (AliasKind.BODY, actor.bodies))
+            for kind, texts in actor_kinds:
                 for text in dict.fromkeys(texts):
                     yaml_list.extend(_alias_variants(text, actor.id, kind, PRIORITY_YAML))
             if actor.type is ActorType.PERSON:
