@@ -29,7 +29,7 @@ def test_bad_config_values_are_named(overrides, message):
 
 
 def test_unknown_config_name():
-    with pytest.raises(ConfigError, match=r"config 'nope' not found: .*'default', 'quick'"):
+    with pytest.raises(ConfigError, match=r"config 'nope' not found: .*'default', 'mpnet-gpu', 'quick'"):
         load_config("nope")
 
 
