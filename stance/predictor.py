@@ -61,8 +61,8 @@ class Predictor:
         directory = resolve_model_dir(source)
         onnx_dir = find_onnx(directory, str(source)) if backend != "torch" else None
         chosen, notes = backends.choose(backend, onnx_dir)
-        for note in notes:
-            log.warning("%s", note)
+        for note in notes:  # an explicit backend that is unavailable is news; auto passing over a variant is not
+            log.log(logging.INFO if backend == "auto" else logging.WARNING, "%s", note)
         if chosen == "torch":
             model, tokenizer, card = load_model(directory)
             if threads is not None:

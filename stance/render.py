@@ -26,12 +26,14 @@ def _prob(value: float | None) -> str:
     return "" if value is None else f" ({value:.2f})"
 
 
-def snippet(evidence: Evidence, document_start: int = 0, limit: int = SNIPPET_CHARS) -> str:
-    """The evidence sentence cut to `limit` characters around the holder and target mentions."""
+def snippet(evidence: Evidence, sentence_start: int | None, limit: int = SNIPPET_CHARS) -> str:
+    """The evidence sentence cut to `limit` characters around the holder and target mentions. The mentions' offsets
+    are the document's, so the sentence's own start in the document is needed (None: cut from the sentence start)."""
     text = " ".join(evidence.text.split())
     if len(text) <= limit:
         return f'"{text}"'
-    offset = max(0, min(evidence.holder.start, evidence.target.start) - document_start - 20)
+    first = min(evidence.holder.start, evidence.target.start)
+    offset = 0 if sentence_start is None else min(max(0, first - sentence_start - 20), len(evidence.text) - 1)
     cut = evidence.text[offset:]
     cut = " ".join(cut.split())[:limit - 1].rsplit(" ", 1)[0]
     return '"' + ("…" if offset else "") + cut + '…"'
@@ -73,12 +75,13 @@ def render_document(doc: DocumentAnalysis, width: int = 100, *, title: str | Non
     lines = [head, "=" * min(width, max(len(head), 20))]
     lines.append("Relations (who is supportive or hostile toward whom; confidence = max / mean probability)")
     if doc.summary.relations:
+        starts = {s.index: s.start for s in doc.sentences}
         for r in doc.summary.relations:
             where = ", ".join(str(e.sentence) for e in r.evidence)
             lines.append(f"  {r.holder.name} --{r.stance}--> {r.target.name}   confidence {r.strength.max:.2f} / "
                          f"{r.strength.mean:.2f}, {r.evidence_count} sentence{'s' * (r.evidence_count != 1)} "
                          f"[{where}]")
-            lines.append(f"      {snippet(r.evidence[0])}")
+            lines.append(f"      {snippet(r.evidence[0], starts.get(r.evidence[0].sentence))}")
     else:
         lines.append("  (none)")
     lines.append("")
@@ -111,8 +114,10 @@ def render(docs: Sequence[DocumentAnalysis], width: int = 100, *, titles: Sequen
                        for i, doc in enumerate(docs))
 
 
-def render_corpus(corpus: CorpusAnalysis, width: int = 100) -> str:
+def render_corpus(corpus: CorpusAnalysis, width: int = 100, documents: Sequence[DocumentAnalysis] = ()) -> str:
+    """The relations across documents; `documents` (the analyses) place each evidence snippet in its sentence."""
     dated = any(d.date for d in corpus.documents)
+    starts = {(d.id, s.index): s.start for d in documents for s in d.sentences}
     lines = [f"{len(corpus.documents)} documents, {len(corpus.relations)} relations", "=" * 40,
              "Relations across documents (most documents first)"]
     if corpus.relations:
@@ -126,7 +131,7 @@ def render_corpus(corpus: CorpusAnalysis, width: int = 100) -> str:
         for r in corpus.relations:
             if r.example is not None:
                 lines.append(f"  {r.holder.name} --{r.stance}--> {r.target.name} [{r.example_document}]: "
-                             f"{snippet(r.example)}")
+                             f"{snippet(r.example, starts.get((r.example_document or '', r.example.sentence)))}")
     else:
         lines.append("  (none)")
     lines += ["", "Documents"]

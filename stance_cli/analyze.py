@@ -121,7 +121,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     else:
         parts = [head, ""]
         if corpus is not None:
-            parts += [render_corpus(corpus), ""]
+            parts += [render_corpus(corpus, documents=results), ""]
         if not many or args.sentences:
             parts.append(render(results, titles=[a.name for a in articles], sentences=args.sentences))
         text = "\n".join(parts).rstrip()

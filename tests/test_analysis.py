@@ -321,3 +321,15 @@ def test_aggregate_over_documents():
     assert top.evidence_count == 1  # the same sentence text in both documents
     assert top.by_date == {"2024-05-01": 1, "2024-05-02": 1}
     assert [d.relations for d in corpus.documents] == [1, 2, 0] and corpus.documents[0].source == "X"
+
+
+def test_evidence_snippets_of_long_later_sentences_show_the_actors():
+    """Mention offsets are the document's: a snippet cut from a long sentence deep in the text must still show the
+    holder and target (it once came out empty, as an ellipsis)."""
+    filler = "Officials met on Monday in the capital to discuss the weather and other matters. " * 3
+    text = filler + ("After a long and winding morning of talks about trade, tariffs, shipping lanes and fisheries, "
+                     "Tehran said it would respond firmly to Baku and its partners in the region.")
+    [doc] = analyze([text], StubClassifier())
+    rendered = render([doc])
+    line = next(line for line in rendered.splitlines() if line.strip().startswith('"'))
+    assert "Tehran" in line and "Baku" in line, line
