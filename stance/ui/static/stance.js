@@ -40,7 +40,6 @@
       container: container,
       elements: elements,
       autoungrabify: false,
-      wheelSensitivity: 0.3,
       style: [
         { selector: "node", style: {
             "label": "data(label)", "text-valign": "bottom", "text-margin-y": 5, "font-size": 15, "font-weight": "bold",
