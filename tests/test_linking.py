@@ -182,3 +182,15 @@ def test_linker_is_fast(linker):
 def test_non_string_is_rejected(linker):
     with pytest.raises(TypeError, match="link\\(\\) needs a string, got NoneType"):
         linker.link(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("TEHRAN/BAKU, Dec 1 (Wire) - Iran on Monday accused Azerbaijan.", [("Iran", "IRN"), ("Azerbaijan", "AZE")]),
+    ("BEIJING (Reuters) - China said it would respond.", [("China", "CHN")]),
+    ("KYIV, Ukraine -- Russia launched 90 drones overnight.", [("Russia", "RUS")]),
+    ("MOSCOW — The Kremlin rejected the claim.", [("Kremlin", "RUS")]),
+    ("NATO - the alliance - said Russia was to blame.", [("NATO", "org:nato"), ("Russia", "RUS")]),
+    ("IRAN WARNS AZERBAIJAN OVER ISRAEL TIES", [("IRAN", "IRN"), ("AZERBAIJAN", "AZE"), ("ISRAEL", "ISR")]),
+])
+def test_a_wire_dateline_is_where_the_story_was_filed_not_an_actor(linker, text, expected):
+    assert found(linker, text) == expected

@@ -129,6 +129,25 @@ class Mention:
 
 _END = object()  # trie key holding the aliases that end at a node
 
+# A wire dateline opening a sentence: "TEHRAN/BAKU, Dec 1 (Reuters) - ", "BEIJING (AP) — ", "KYIV, Ukraine -- ". It
+# names where the story was filed, not an actor of it. Up to four capitalised place words (joined by spaces or
+# slashes), an optional ", date or country", an optional "(agency)", then a dash.
+_DATELINE = re.compile(
+    r"^\s*(?P<place>[A-Z][A-Z'.-]+(?:[ /][A-Z][A-Z'.-]+){0,3})"
+    r"(?P<rest>,[^-\u2013\u2014()\n]{1,30}?)?\s*(?P<agency>\([^)\n]{1,30}\))?\s*(?:--|[-\u2013\u2014])\s")
+
+
+def dateline_end(text: str) -> int:
+    """Where a leading wire dateline ends in `text` (0 when there is none). A lone short capitalised word before a
+    dash ("NATO - the alliance ...") is an acronym, not a dateline."""
+    match = _DATELINE.match(text)
+    if match is None:
+        return 0
+    place = match.group("place")
+    if not (match.group("rest") or match.group("agency") or "/" in place or " " in place or len(place) >= 5):
+        return 0
+    return match.end()
+
 
 def _tokens(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group().translate(_NORMALISE)) for m in _TOKEN.finditer(text)]
@@ -192,8 +211,11 @@ class Linker:
             if all(cand[1] <= other[0] or other[1] <= cand[0] for other in chosen):
                 chosen.append(cand)
         mentions: list[Mention] = []
+        dateline = dateline_end(text)
         for start, end, _, alias, first, stop in sorted(chosen, key=lambda c: c[0]):
             if alias.actor_id is None:  # a blocker: it only kept shorter aliases from matching inside it
+                continue
+            if end <= dateline:  # the place a story was filed from is no actor of it
                 continue
             if not self._keep(alias, toks, first, stop):
                 continue
