@@ -31,11 +31,11 @@ from urllib.parse import urlsplit
 
 from article import ARTICLE, SENTENCES
 
+from stance.settings import apply_offline_environment
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-for _key, _value in {"HF_HUB_OFFLINE": "1", "MLFLOW_DISABLE_TELEMETRY": "true", "BENTOML_DO_NOT_TRACK": "true",
-                     "TOKENIZERS_PARALLELISM": "false"}.items():
-    os.environ.setdefault(_key, _value)
+apply_offline_environment()
 
 
 @dataclass

@@ -143,21 +143,10 @@ def collate_numpy(items: Sequence[PairInput], pad_id: int) -> dict[str, Any]:
 
 
 def collate(items: Sequence[PairInput], pad_id: int) -> dict[str, Any]:
-    """Pad a list of inputs to the longest one (dynamic padding: CPU time grows with the padded length)."""
+    """`collate_numpy` as torch tensors (training's batches; dynamic padding: CPU time grows with the padded length)."""
     import torch
 
-    width = max(len(item.input_ids) for item in items)
-    ids = torch.full((len(items), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(items), width), dtype=torch.long)
-    for row, item in enumerate(items):
-        ids[row, : len(item.input_ids)] = torch.tensor(item.input_ids, dtype=torch.long)
-        mask[row, : len(item.input_ids)] = 1
-    return {
-        "input_ids": ids,
-        "attention_mask": mask,
-        "pos_a": torch.tensor([item.pos_a for item in items], dtype=torch.long),
-        "pos_b": torch.tensor([item.pos_b for item in items], dtype=torch.long),
-    }
+    return {name: torch.from_numpy(array) for name, array in collate_numpy(items, pad_id).items()}
 
 
 def resolve_model_dir(source: str | Path) -> Path:

@@ -79,11 +79,6 @@ def read_articles(sources: list[str] | None, lines: bool) -> list[Article]:
     return articles
 
 
-def read_documents(source: str | None, lines: bool) -> list[str]:
-    """The texts of one input (kept for callers of the one-file form)."""
-    return [a.text for a in read_articles([source or "-"], lines)]
-
-
 def model_block(predictor: Any, source: str) -> dict[str, Any]:
     return {"path": str(source), "base_model": predictor.card.base_model, "max_length": predictor.card.max_length}
 

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from stance.settings import OFFLINE_ENVIRONMENT
+
 pytestmark = pytest.mark.http
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -60,11 +62,9 @@ def server(exported: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -
     log = tmp_path_factory.mktemp("serve-log") / "bentoml.log"
     env = {
         **os.environ,
+        **OFFLINE_ENVIRONMENT,
         "BENTOML_HOME": str(exported["home"]),
         "STANCE_BENTO_MODEL": exported["tag"],
-        "BENTOML_DO_NOT_TRACK": "true",
-        "HF_HUB_OFFLINE": "1",
-        "MLFLOW_DISABLE_TELEMETRY": "true",
         "STANCE_MAX_RECORDS": "64",
     }
     command = [sys.executable, "-m", "bentoml", "serve", "serving.service:StanceService",

