@@ -39,9 +39,10 @@ class BackendError(RuntimeError):
 
 def configure_threads(threads: int | None) -> int:
     """Set the intra-op thread count of torch (if loaded) and of every ONNX session created afterwards; once per
-    process (a later call with another count is ignored with a warning: pools cannot shrink safely mid-run)."""
+    process (a later call with another count is ignored with a warning: pools cannot shrink safely mid-run). No
+    count given: $OMP_NUM_THREADS, else every core."""
     global _THREADS
-    count = max(1, int(threads or os.cpu_count() or 1))
+    count = max(1, int(threads or _omp_threads() or os.cpu_count() or 1))
     if _THREADS is not None:
         if count != _THREADS:
             log.warning("threads already set to %d for this process; ignoring %d", _THREADS, count)
@@ -52,6 +53,13 @@ def configure_threads(threads: int | None) -> int:
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(count)
     return count
+
+
+def _omp_threads() -> int | None:
+    """OMP_NUM_THREADS, the variable torch itself reads, when set to a count: a user who runs two jobs side by side
+    with one thread each keeps them at one."""
+    value = os.environ.get("OMP_NUM_THREADS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def threads() -> int | None:

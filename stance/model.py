@@ -1,7 +1,15 @@
 """The network: a pretrained encoder shared by two small heads.
 
-- stance head: reads [state at holder marker ; state at target marker] -> (neutral, supportive, hostile);
-  reading the same two states in the other order gives the other direction.
+- stance head, one of two kinds (`ModelCard.pair_head`):
+  - `directed`: reads [state at holder marker ; state at target marker] -> (neutral, supportive, hostile); reading
+    the same two states in the other order gives the other direction. Each direction is decided on its own.
+  - `joint`: scores the pair's nine (a->b, b->a) label combinations at once, from both marker states and their
+    product, and gives each direction its marginal. It can learn what the directions say about each other (in most
+    news one side of a pair acts and the other is acted on; a war noun makes both hostile). The score of (i, j) is
+    g(a, b)[i, j] + g(b, a)[j, i], so swapping the two actors transposes the table: no direction is privileged and
+    what is learnt about p->q serves q->p.
+  Both kinds return each direction's log-probabilities as `stance_ab` / `stance_ba` (what the Predictor, the ONNX
+  export and calibration read); `joint` also returns the 3x3 table as `stance_pair` for the training loss.
 - sentiment head: reads [state at target marker ; mean of the sentence] -> (negative, neutral, positive).
 
 Saved as a plain folder: the encoder and tokenizer in Hugging Face format, the heads in `heads.safetensors`, and
@@ -19,6 +27,7 @@ from stance.labels import Task, label_names
 
 CONFIG_FILE = "stance_model.json"
 HEADS_FILE = "heads.safetensors"
+PAIR_HEADS = ("directed", "joint")
 
 
 @dataclass
@@ -33,8 +42,11 @@ class ModelCard:
     format_version: int = 1
     # log-odds shift per stance label (label order), fitted on a calibration split; zeros: the trained boundary
     stance_bias: list[float] = field(default_factory=lambda: [0.0] * len(label_names(Task.STANCE)))
+    pair_head: str = "directed"  # folders saved before the joint head existed are directed
 
     def check_labels(self) -> None:
+        if self.pair_head not in PAIR_HEADS:
+            raise ValueError(f"the model was saved with pair_head {self.pair_head!r}; this code knows {PAIR_HEADS}")
         for task in Task:
             if self.labels.get(task.value) != label_names(task):
                 raise ValueError(
@@ -43,9 +55,28 @@ class ModelCard:
                 )
 
 
-def build_model(encoder: Any, dropout: float = 0.1) -> Any:
+def build_model(encoder: Any, dropout: float = 0.1, pair_head: str = "directed") -> Any:
     import torch
     from torch import nn
+
+    if pair_head not in PAIR_HEADS:
+        raise ValueError(f"pair_head must be one of {PAIR_HEADS}, got {pair_head!r}")
+    n_stance = len(label_names(Task.STANCE))
+
+    class JointPairHead(nn.Module):
+        """(a, b) -> log-probabilities of the 3x3 table (a->b label, b->a label), symmetric under swapping a and b."""
+
+        def __init__(self, hidden: int) -> None:
+            super().__init__()
+            self.score = nn.Sequential(nn.Linear(3 * hidden, hidden), nn.GELU(), nn.Dropout(dropout),
+                                       nn.Linear(hidden, n_stance * n_stance))
+
+        def oriented(self, a: Any, b: Any) -> Any:  # (not `half`: that is nn.Module's fp16 cast)
+            return self.score(torch.cat([a, b, a * b], dim=-1)).view(-1, n_stance, n_stance)
+
+        def forward(self, a: Any, b: Any) -> Any:
+            table = self.oriented(a, b) + self.oriented(b, a).transpose(1, 2)
+            return table.flatten(1).log_softmax(-1).view(-1, n_stance, n_stance)
 
     class StanceModel(nn.Module):
         def __init__(self) -> None:
@@ -53,7 +84,10 @@ def build_model(encoder: Any, dropout: float = 0.1) -> Any:
             self.encoder = encoder
             hidden = encoder.config.hidden_size
             self.dropout = nn.Dropout(dropout)
-            self.stance_head = nn.Linear(2 * hidden, len(label_names(Task.STANCE)))
+            if pair_head == "joint":
+                self.joint_head = JointPairHead(hidden)
+            else:
+                self.stance_head = nn.Linear(2 * hidden, n_stance)
             self.sentiment_head = nn.Linear(2 * hidden, len(label_names(Task.SENTIMENT)))
 
         def forward(self, input_ids, attention_mask, pos_a, pos_b):  # noqa: ANN001 - tensors
@@ -64,10 +98,15 @@ def build_model(encoder: Any, dropout: float = 0.1) -> Any:
             mask = attention_mask.unsqueeze(-1).to(states.dtype)
             mean = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
             state_a, state_b, mean = self.dropout(state_a), self.dropout(state_b), self.dropout(mean)
+            sentiment = self.sentiment_head(torch.cat([state_a, mean], dim=-1))
+            if pair_head == "joint":
+                table = self.joint_head(state_a, state_b)  # log p(a->b = i, b->a = j)
+                return {"stance_ab": table.logsumexp(2), "stance_ba": table.logsumexp(1),
+                        "stance_pair": table.flatten(1), "sentiment": sentiment}
             return {
                 "stance_ab": self.stance_head(torch.cat([state_a, state_b], dim=-1)),
                 "stance_ba": self.stance_head(torch.cat([state_b, state_a], dim=-1)),
-                "sentiment": self.sentiment_head(torch.cat([state_a, mean], dim=-1)),
+                "sentiment": sentiment,
             }
 
         def heads_state(self) -> dict[str, Any]:
@@ -111,7 +150,7 @@ def load_model(directory: str | Path) -> tuple[Any, Any, ModelCard]:
     directory = Path(directory)
     tokenizer, card = load_card_and_tokenizer(directory)
     encoder = AutoModel.from_pretrained(str(directory), add_pooling_layer=False)
-    model = build_model(encoder)
+    model = build_model(encoder, pair_head=card.pair_head)
     missing, unexpected = model.load_state_dict(load_file(str(directory / HEADS_FILE)), strict=False)
     missing_heads = [k for k in missing if not k.startswith("encoder.")]
     if missing_heads or unexpected:

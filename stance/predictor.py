@@ -53,7 +53,8 @@ class Predictor:
 
         `backend`: torch, onnx (fp32), onnx-int8, or auto (the fastest variant that passed the gate, stance/backends.py).
         A variant that is missing or failed the gate falls back (at worst to torch) with a logged warning that says why.
-        `threads`: intra-op threads of torch and ONNX Runtime for this process (set once; default all cores).
+        `threads`: intra-op threads of torch and ONNX Runtime for this process (set once; default $OMP_NUM_THREADS,
+        else all cores).
         """
         from stance import backends
 

@@ -25,7 +25,7 @@ def tiny_tokenizer() -> Any:
     return BertTokenizerFast(vocab=vocab, do_lower_case=True)
 
 
-def build_tiny(directory: str | Path, *, seed: int = 0, max_length: int = 64) -> Path:
+def build_tiny(directory: str | Path, *, seed: int = 0, max_length: int = 64, pair_head: str = "directed") -> Path:
     """Write a tiny stance model folder (2 layers, hidden 32) and return its path."""
     import torch
     from transformers import BertConfig, BertModel
@@ -35,5 +35,6 @@ def build_tiny(directory: str | Path, *, seed: int = 0, max_length: int = 64) ->
     add_markers(tokenizer)
     config = BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                         intermediate_size=64, max_position_embeddings=max(128, max_length))
-    model = build_model(BertModel(config, add_pooling_layer=False))
-    return save_model(model, tokenizer, ModelCard(base_model="tiny-random-bert", max_length=max_length), directory)
+    model = build_model(BertModel(config, add_pooling_layer=False), pair_head=pair_head)
+    card = ModelCard(base_model="tiny-random-bert", max_length=max_length, pair_head=pair_head)
+    return save_model(model, tokenizer, card, directory)

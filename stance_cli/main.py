@@ -112,6 +112,20 @@ def cmd_register(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ablation(args: argparse.Namespace) -> int:
+    from training.ablation import DEFAULT_METRICS, collect, format_table
+    from training.tracking import configure
+
+    configure()
+    metrics = args.metric or list(DEFAULT_METRICS)
+    groups = collect(config_names=args.config, kind=args.kind, metrics=metrics)
+    if not groups:
+        print("no finished runs" + (f" of config {', '.join(args.config)}" if args.config else ""), file=sys.stderr)
+        return 1
+    print(format_table(groups, metrics))
+    return 0
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     from stance_cli.analyze import run_analyze
 
@@ -287,6 +301,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ner", action="store_true", help="also report organisations and groups missing from the catalogue")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("ablation", help="finished runs grouped by what their config changed (seed aside): "
+                       "mean ± sd over seeds per metric, as a Markdown table")
+    p.add_argument("--config", action="append", default=[], help="only runs of this config name (repeatable)")
+    p.add_argument("--metric", action="append", default=[], help="a metric column (repeatable; default: "
+                   "validation 3- and 5-class stance, the reverse classes, sentiment, ir_test stance, behaviour)")
+    p.add_argument("--kind", default="finetune", choices=("finetune", "baseline"))
+    p.set_defaults(func=cmd_ablation)
 
     p = sub.add_parser("export", help="copy the champion into the BentoML model store for serving, with its ONNX "
                                       "exports (fp32, int8) gated against PyTorch")

@@ -213,3 +213,14 @@ def test_gate_figures_flatten_for_mlflow_and_bentoml(onnx_dir: Path) -> None:
     json.dumps(gate_metadata(gate))
     lines = summary_lines(gate)
     assert lines[0].startswith("torch") and any("PASSED" in line for line in lines)
+
+
+@pytest.mark.unit
+def test_the_default_thread_count_follows_omp_num_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    from stance.backends import _omp_threads
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert _omp_threads() == 1
+    for value in ("", "0", "two"):  # unset or meaningless: every core, as before
+        monkeypatch.setenv("OMP_NUM_THREADS", value)
+        assert _omp_threads() is None

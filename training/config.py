@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from stance.model import PAIR_HEADS
+
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 CLASS_WEIGHTS = ("none", "sqrt", "balanced")
 
@@ -23,8 +25,12 @@ class ModelConfig:
     base: str = field(default="minilm", metadata={"help": "minilm, mpnet or a local Hugging Face model folder"})
     max_length: int = field(default=128, metadata={"help": "tokens per input, markers included"})
     dropout: float = 0.1
+    pair_head: str = field(default="directed", metadata={
+        "help": "directed: each direction on its own | joint: the pair's 3x3 table of both directions at once"})
 
     def __post_init__(self) -> None:
+        if self.pair_head not in PAIR_HEADS:
+            raise ConfigError(f"model.pair_head must be one of {PAIR_HEADS}, got {self.pair_head!r}")
         if not 16 <= self.max_length <= 512:
             raise ConfigError(f"model.max_length must be within 16..512, got {self.max_length}")
         if not 0.0 <= self.dropout < 1.0:

@@ -217,8 +217,9 @@ def finetune(
     encoder = AutoModel.from_pretrained(str(base), add_pooling_layer=False)
     if added:
         encoder.resize_token_embeddings(len(tokenizer))
-    model = build_model(encoder, dropout=config.model.dropout)
-    card = ModelCard(base_model=config.model.base, max_length=config.model.max_length)
+    model = build_model(encoder, dropout=config.model.dropout, pair_head=config.model.pair_head)
+    card = ModelCard(base_model=config.model.base, max_length=config.model.max_length,
+                     pair_head=config.model.pair_head)
     predictor = Predictor(model, tokenizer, card, batch_size=settings.eval_batch_size, bf16=settings.bf16)
 
     examples = to_examples(train_records)
@@ -303,15 +304,25 @@ def _load_weights(model: Any, checkpoint: Path) -> None:
 
 
 def _loss_weights(examples: Sequence[Example], mode: str) -> dict[str, list[float]]:
-    stance_counts = [0] * len(label_names(Task.STANCE))
+    """Class weights per task; `pair` weighs the nine (a->b, b->a) cells of a joint head's table, by their own
+    frequency among the pairs labelled both ways (a cell never seen gets a weight that is never used)."""
+    n_stance = len(label_names(Task.STANCE))
+    stance_counts = [0] * n_stance
     sentiment_counts = [0] * len(label_names(Task.SENTIMENT))
+    pair_counts = [0] * (n_stance * n_stance)
     for e in examples:
         for value in (e.stance_ab, e.stance_ba):
             if value != IGNORE:
                 stance_counts[value] += 1
+        if IGNORE not in (e.stance_ab, e.stance_ba):
+            pair_counts[e.stance_ab * n_stance + e.stance_ba] += 1
         if e.sentiment != IGNORE:
             sentiment_counts[e.sentiment] += 1
-    return {"stance": class_weights(stance_counts, mode), "sentiment": class_weights(sentiment_counts, mode)}
+    seen = [c for c in pair_counts if c]
+    pair = class_weights(seen, mode)
+    pair_weights = [pair.pop(0) if c else 0.0 for c in pair_counts]
+    return {"stance": class_weights(stance_counts, mode), "sentiment": class_weights(sentiment_counts, mode),
+            "pair": pair_weights}
 
 
 def _param_groups(model: Any, settings: Any) -> list[dict[str, Any]]:

@@ -65,7 +65,7 @@ def _train_in_run(config: Config, data: RunData, run_id: str, procs: Any, checkp
         mlflow.set_tags(run_tags("finetune", config.model.base, config.name))
         mlflow.log_params({
             "base_model": config.model.base, "max_length": config.model.max_length,
-            "epochs": config.training.epochs, "batch_size": config.training.batch_size,
+            "pair_head": config.model.pair_head, "epochs": config.training.epochs, "batch_size": config.training.batch_size,
             "learning_rate": config.training.learning_rate, "class_weights": config.training.class_weights,
             "seed": config.training.seed, "max_steps": config.training.max_steps or "none",
             "processes": procs.world_size,

@@ -42,9 +42,24 @@ class Collator:
 
 def weighted_loss(logits: dict[str, Any], labels: dict[str, Any], loss_fns: dict[str, Any]) -> Any:
     """Mean over the labelled targets in the batch (a batch may hold only one task's labels). The unlabelled outputs
-    join the graph with weight 0, so every parameter gets a gradient (DDP expects that)."""
+    join the graph with weight 0, so every parameter gets a gradient (DDP expects that).
+
+    A joint pair head (`stance_pair` among the outputs) is trained on the pair's table cell where both directions are
+    labelled (one cross-entropy over nine cells, counted as two targets: it is the sum of the two directions'
+    terms), and on the labelled direction's marginal where only one is."""
     total = sum(value.sum() * 0.0 for value in logits.values())
     count = 0
+    labels = dict(labels)
+    if "stance_pair" in logits:
+        ab, ba = labels["stance_ab"], labels["stance_ba"]
+        both = (ab != IGNORE) & (ba != IGNORE)
+        n = int(both.sum())
+        if n:
+            cell = torch.where(both, ab * 3 + ba, torch.full_like(ab, IGNORE))
+            total = total + loss_fns["pair"](logits["stance_pair"].float(), cell)
+            count += 2 * n
+            labels["stance_ab"] = torch.where(both, torch.full_like(ab, IGNORE), ab)
+            labels["stance_ba"] = torch.where(both, torch.full_like(ba, IGNORE), ba)
     for name in LABEL_COLUMNS:
         target = labels[name]
         n = int((target != IGNORE).sum())

@@ -1,0 +1,113 @@
+"""Runs grouped by what their configuration changed, with the mean and spread over seeds: the ablation table.
+
+A run's variant is its config name plus every value of its logged `config.json` that differs from that config's file
+today, the seed left out; runs of one variant with different seeds are the repeats. So
+`stance train --config default --set model.pair_head=joint --set training.seed=7` falls in the group
+`default [model.pair_head=joint]` beside the same command with seed 13.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from training.config import ConfigError, load_config
+
+DEFAULT_METRICS = (
+    "val_stance_macro_f1", "val_stance5_macro_f1", "val_stance5_f1_qp_supportive", "val_stance5_f1_qp_hostile",
+    "val_sentiment_macro_f1", "ir_test_stance_macro_f1", "behave_overall",
+)
+SEED_KEY = "training.seed"
+
+
+@dataclass
+class Group:
+    variant: str
+    seeds: list[int] = field(default_factory=list)
+    run_ids: list[str] = field(default_factory=list)
+    values: dict[str, list[float]] = field(default_factory=dict)
+
+    def summary(self, metric: str) -> tuple[float, float, int] | None:
+        """Mean, sample standard deviation (0 for one run) and the number of runs that logged `metric`."""
+        found = self.values.get(metric, [])
+        if not found:
+            return None
+        spread = statistics.stdev(found) if len(found) > 1 else 0.0
+        return statistics.fmean(found), spread, len(found)
+
+
+def _flatten(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in config.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and prefix == "":
+            out.update(_flatten(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
+
+
+def variant_of(config: dict[str, Any]) -> tuple[str, int | None]:
+    """`name [key=value, ...]` for what differs from the named config's file (seed aside), and the seed."""
+    flat = _flatten(config)
+    name = str(config.get("name", "?"))
+    try:
+        reference = _flatten(load_config(name).to_dict())
+    except ConfigError:  # a config file that is not in training/configs: every value would differ; name it alone
+        reference = flat
+    changed = [f"{key}={flat[key]}" for key in sorted(flat)
+               if key not in (SEED_KEY, "name") and flat[key] != reference.get(key)]
+    seed = flat.get(SEED_KEY)
+    return (f"{name} [{', '.join(changed)}]" if changed else name), (int(seed) if seed is not None else None)
+
+
+def collect(*, config_names: Sequence[str] = (), kind: str = "finetune", metrics: Sequence[str] = DEFAULT_METRICS,
+            max_runs: int = 500) -> list[Group]:
+    """Finished runs of the experiment (of `kind`, optionally of these config names), grouped by variant."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    from stance.settings import EXPERIMENT
+
+    client = MlflowClient()
+    experiment = client.get_experiment_by_name(EXPERIMENT)
+    if experiment is None:
+        return []
+    query = f"tags.`stance.kind` = '{kind}' and attributes.status = 'FINISHED'"
+    runs = client.search_runs([experiment.experiment_id], query, max_results=max_runs, order_by=["start_time ASC"])
+    groups: dict[str, Group] = {}
+    for run in runs:
+        if config_names and run.data.tags.get("config") not in config_names:
+            continue
+        try:
+            config = mlflow.artifacts.load_dict(f"runs:/{run.info.run_id}/config.json")
+        except Exception:  # noqa: BLE001 - a run without its config cannot be placed in a group
+            continue
+        variant, seed = variant_of(config)
+        group = groups.setdefault(variant, Group(variant))
+        group.run_ids.append(run.info.run_id)
+        if seed is not None:
+            group.seeds.append(seed)
+        for metric in metrics:
+            if metric in run.data.metrics:
+                group.values.setdefault(metric, []).append(float(run.data.metrics[metric]))
+    return list(groups.values())
+
+
+def format_table(groups: Sequence[Group], metrics: Sequence[str] = DEFAULT_METRICS) -> str:
+    """Markdown: a row per variant, `mean ± sd` per metric (sd over seeds; `n` runs)."""
+    header = ["variant", "runs", "seeds", *metrics]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for group in groups:
+        cells = [group.variant, str(len(group.run_ids)), ",".join(str(s) for s in sorted(set(group.seeds)))]
+        for metric in metrics:
+            summary = group.summary(metric)
+            if summary is None:
+                cells.append("-")
+            else:
+                mean, spread, n = summary
+                cells.append(f"{mean:.3f} ± {spread:.3f}" if n > 1 else f"{mean:.3f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
