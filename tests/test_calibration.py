@@ -46,3 +46,14 @@ def test_calibration_pairs_are_carved_whole_seeded_and_out_of_training():
     assert sum(r.holder is None for r in kept["toy"]) == 40  # sentiment records all stay in training
     assert carve_calibration({"toy": records}, 0.25, seed=13)[1] == held
     assert carve_calibration({"toy": records}, 0.0, seed=13) == ({"toy": records}, [])
+    # naming the sources: the unnamed one keeps every pair, the named one holds out the same pairs as before
+    kept, held_named = carve_calibration({"toy": records, "other": records}, 0.25, seed=13, sources=["toy"])
+    assert held_named == held and kept["other"] == records
+
+
+def test_calibration_sources_must_be_training_sources():
+    from training.config import ConfigError, load_config
+
+    assert load_config("default", {"data.calibration_sources": ["directed:train"]}).data.calibration_sources
+    with pytest.raises(ConfigError, match=r"data.calibration_sources \['directed:valid'\] are not among data.train"):
+        load_config("default", {"data.calibration_sources": ["directed:valid"]})

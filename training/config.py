@@ -51,12 +51,17 @@ class DataConfig:
     max_validation_records: int | None = None
     calibration_fraction: float = field(default=0.0, metadata={
         "help": "share of the training stance pairs held out to calibrate the polar labels' bias (0: none)"})
+    calibration_sources: list[str] = field(default_factory=list, metadata={
+        "help": "training sources that give the calibration pairs (empty: all); the others train on all their pairs"})
 
     def __post_init__(self) -> None:
         if not self.train:
             raise ConfigError("data.train must name at least one source")
         if not 0.0 <= self.calibration_fraction <= 0.5:
             raise ConfigError(f"data.calibration_fraction must be within [0, 0.5], got {self.calibration_fraction}")
+        unknown = [name for name in self.calibration_sources if name not in self.train]
+        if unknown:
+            raise ConfigError(f"data.calibration_sources {unknown} are not among data.train {self.train}")
         for task in self.validation:
             if task not in ("stance", "sentiment"):
                 raise ConfigError(f"data.validation: unknown task {task!r}; use stance and/or sentiment")

@@ -5,6 +5,7 @@ from being compared by accident.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,15 +41,18 @@ def report_sets(config: Config) -> list[EvalSet]:
 def load_run_data(config: Config) -> RunData:
     """Everything a run reads, read before the run exists: a bad file fails without leaving a FAILED run behind."""
     train_sets = load_training_records(config)
-    train_sets, calibration = carve_calibration(train_sets, config.data.calibration_fraction, config.training.seed)
+    train_sets, calibration = carve_calibration(train_sets, config.data.calibration_fraction, config.training.seed,
+                                                config.data.calibration_sources)
     return RunData(train_sets, build_eval_sets("val", config.data.validation, config.data.max_validation_records),
                    report_sets(config), calibration)
 
 
-def carve_calibration(train_sets: dict[str, list[PairRecord]], fraction: float,
-                      seed: int) -> tuple[dict[str, list[PairRecord]], list[PairRecord]]:
+def carve_calibration(train_sets: dict[str, list[PairRecord]], fraction: float, seed: int,
+                      sources: Sequence[str] = ()) -> tuple[dict[str, list[PairRecord]], list[PairRecord]]:
     """Hold out a seeded share of each source's stance pairs (both directions of a pair go together) for calibration;
-    sentiment records all stay in training."""
+    sentiment records all stay in training. `sources`: only these sources give pairs (empty: every source); the
+    others train on all of theirs. A source's draw depends on its name and the seed alone, so naming sources changes
+    no other source's held pairs."""
     import random
 
     from stance.encoding import pair_key
@@ -58,6 +62,9 @@ def carve_calibration(train_sets: dict[str, list[PairRecord]], fraction: float,
     kept: dict[str, list[PairRecord]] = {}
     held: list[PairRecord] = []
     for name, records in train_sets.items():
+        if sources and name not in sources:
+            kept[name] = records
+            continue
         keys = sorted({pair_key(r) for r in records if r.holder is not None}, key=repr)
         chosen = set(random.Random(f"{seed}:{name}").sample(keys, round(len(keys) * fraction))) if keys else set()
         kept[name] = [r for r in records if r.holder is None or pair_key(r) not in chosen]
