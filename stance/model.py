@@ -8,8 +8,9 @@
     news one side of a pair acts and the other is acted on; a war noun makes both hostile). The score of (i, j) is
     g(a, b)[i, j] + g(b, a)[j, i], so swapping the two actors transposes the table: no direction is privileged and
     what is learnt about p->q serves q->p.
-  Both kinds return each direction's log-probabilities as `stance_ab` / `stance_ba` (what the Predictor, the ONNX
-  export and calibration read); `joint` also returns the 3x3 table as `stance_pair` for the training loss.
+  Both kinds return each direction's scores as `stance_ab` / `stance_ba` (logits for `directed`, the marginals'
+  log-probabilities for `joint`: a softmax of either gives the probabilities the Predictor, the ONNX export and
+  calibration read); `joint` also returns the 3x3 table as `stance_pair` for the training loss.
 - sentiment head: reads [state at target marker ; mean of the sentence] -> (negative, neutral, positive).
 
 Saved as a plain folder: the encoder and tokenizer in Hugging Face format, the heads in `heads.safetensors`, and

@@ -118,11 +118,15 @@ def cmd_ablation(args: argparse.Namespace) -> int:
 
     configure()
     metrics = args.metric or list(DEFAULT_METRICS)
-    groups = collect(config_names=args.config, kind=args.kind, metrics=metrics)
-    if not groups:
-        print("no finished runs" + (f" of config {', '.join(args.config)}" if args.config else ""), file=sys.stderr)
+    found = collect(config_names=args.config, kind=args.kind, metrics=metrics)
+    if found.skipped:
+        print(f"{len(found.skipped)} finished run(s) left out: no readable config.json ({', '.join(found.skipped[:5])}"
+              f"{', ...' if len(found.skipped) > 5 else ''})", file=sys.stderr)
+    if not found.groups:
+        print(f"no finished {args.kind} runs" + (f" of config {', '.join(args.config)}" if args.config else ""),
+              file=sys.stderr)
         return 1
-    print(format_table(groups, metrics))
+    print(format_table(found.groups, metrics))
     return 0
 
 

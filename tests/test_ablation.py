@@ -31,3 +31,16 @@ def test_the_table_gives_mean_and_spread_over_seeds():
     assert rows[0] == "| variant | runs | seeds | val_stance5_macro_f1 | behave_overall |"
     assert rows[2] == "| default [model.pair_head=joint] | 2 | 7,13 | 0.620 ± 0.028 | - |"
     assert rows[3] == "| default | 1 | 13 | 0.580 | - |"
+
+
+@pytest.mark.unit
+def test_configs_without_a_file_are_told_apart_by_their_whole_content():
+    """A YAML given by path has no file to diff against: two such runs share a row only if all but the seed match."""
+    from training.ablation import variant_of
+    from training.config import load_config
+
+    base = load_config("quick").to_dict() | {"name": "my-own"}
+    other = load_config("quick", {"model.pair_head": "joint"}).to_dict() | {"name": "my-own"}
+    reseeded = load_config("quick", {"training.seed": 99}).to_dict() | {"name": "my-own"}
+    assert variant_of(base)[0] == variant_of(reseeded)[0] != variant_of(other)[0]
+    assert variant_of(base)[0].startswith("my-own [config ")

@@ -55,5 +55,7 @@ def test_calibration_sources_must_be_training_sources():
     from training.config import ConfigError, load_config
 
     assert load_config("default", {"data.calibration_sources": ["directed:train"]}).data.calibration_sources
+    # `--set data.calibration_sources=directed:train` arrives as a string: one source, not its characters
+    assert load_config("default", {"data.calibration_sources": "ir:train"}).data.calibration_sources == ["ir:train"]
     with pytest.raises(ConfigError, match=r"data.calibration_sources \['directed:valid'\] are not among data.train"):
         load_config("default", {"data.calibration_sources": ["directed:valid"]})

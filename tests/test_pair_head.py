@@ -114,9 +114,11 @@ def test_a_joint_model_trains_saves_and_loads_behind_the_predictor(tmp_path, mlr
     assert predictor.card.pair_head == "joint"
     assert type(predictor.model.joint_head).__name__ == "JointPairHead"
     text = "Iran accused Israel of backing Azerbaijan."
-    predictions = predictor.predict([PairRecord("f", text, Span(16, 22), Span(0, 4)),
-                                     PairRecord("b", text, Span(0, 4), Span(16, 22))])
-    assert all(abs(sum(p.distribution().values()) - 1.0) < 1e-4 for p in predictions)
+    assert text[13:19] == "Israel"
+    predictions = predictor.predict([PairRecord("f", text, Span(13, 19), Span(0, 4)),
+                                     PairRecord("b", text, Span(0, 4), Span(13, 19))])
+    assert [p.id for p in predictions] == ["f", "b"] and all(p.label in ("neutral", "supportive", "hostile")
+                                                              for p in predictions)
 
 
 
@@ -135,7 +137,8 @@ def test_a_joint_model_exports_to_onnx_with_the_same_probabilities(tmp_path):
     export_fp32(folder, folder / ONNX_SUBDIR / VARIANT_FILES["onnx"])
     texts = ["Iran accused Israel of backing Azerbaijan.", "Turkey praised Baku and condemned Moscow.",
              "Russia met Turkey in Ankara on Monday."]
-    records = [PairRecord(f"{i}{d}", t, *((Span(0, 4), Span(14, 20)) if d else (Span(14, 20), Span(0, 4))))
+    spans = [(Span(0, 4), Span(13, 19)), (Span(0, 6), Span(15, 19)), (Span(0, 6), Span(11, 17))]  # actor words
+    records = [PairRecord(f"{i}{d}", t, *(spans[i] if d else spans[i][::-1]))
                for i, t in enumerate(texts) for d in (0, 1)] + [PairRecord("s", texts[1], Span(0, 6))]
     want = Predictor.load(folder, backend="torch").predict(records)
     got = Predictor.load(folder, backend="onnx").predict(records)

@@ -53,19 +53,34 @@ def variant_of(config: dict[str, Any]) -> tuple[str, int | None]:
     """`name [key=value, ...]` for what differs from the named config's file (seed aside), and the seed."""
     flat = _flatten(config)
     name = str(config.get("name", "?"))
+    seed = flat.get(SEED_KEY)
+    seed_value = int(seed) if seed is not None else None
     try:
         reference = _flatten(load_config(name).to_dict())
-    except ConfigError:  # a config file that is not in training/configs: every value would differ; name it alone
-        reference = flat
+    except ConfigError:
+        # no file of that name in training/configs (a YAML given by path): nothing to diff against, so the whole
+        # config, seed aside, names the variant (a short digest keeps the label readable)
+        import hashlib
+        import json
+
+        rest = {key: value for key, value in flat.items() if key != SEED_KEY}
+        digest = hashlib.sha256(json.dumps(rest, sort_keys=True, default=str).encode()).hexdigest()[:8]
+        return f"{name} [config {digest}]", seed_value
     changed = [f"{key}={flat[key]}" for key in sorted(flat)
                if key not in (SEED_KEY, "name") and flat[key] != reference.get(key)]
-    seed = flat.get(SEED_KEY)
-    return (f"{name} [{', '.join(changed)}]" if changed else name), (int(seed) if seed is not None else None)
+    return (f"{name} [{', '.join(changed)}]" if changed else name), seed_value
 
 
-def collect(*, config_names: Sequence[str] = (), kind: str = "finetune", metrics: Sequence[str] = DEFAULT_METRICS,
-            max_runs: int = 500) -> list[Group]:
-    """Finished runs of the experiment (of `kind`, optionally of these config names), grouped by variant."""
+@dataclass
+class Collected:
+    groups: list[Group]
+    skipped: list[str]  # run ids without a readable config.json (they cannot be placed in a group)
+
+
+def collect(*, config_names: Sequence[str] = (), kind: str = "finetune",
+            metrics: Sequence[str] = DEFAULT_METRICS) -> Collected:
+    """Every finished run of the experiment (of `kind`, optionally of these config names), oldest first, grouped by
+    variant."""
     import mlflow
     from mlflow import MlflowClient
 
@@ -74,16 +89,26 @@ def collect(*, config_names: Sequence[str] = (), kind: str = "finetune", metrics
     client = MlflowClient()
     experiment = client.get_experiment_by_name(EXPERIMENT)
     if experiment is None:
-        return []
+        return Collected([], [])
     query = f"tags.`stance.kind` = '{kind}' and attributes.status = 'FINISHED'"
-    runs = client.search_runs([experiment.experiment_id], query, max_results=max_runs, order_by=["start_time ASC"])
+    runs: list[Any] = []
+    token = None
+    while True:  # every page: a cap would drop runs
+        page = client.search_runs([experiment.experiment_id], query, max_results=1000,
+                                  order_by=["start_time ASC"], page_token=token)
+        runs.extend(page)
+        token = page.token
+        if not token:
+            break
     groups: dict[str, Group] = {}
+    skipped: list[str] = []
     for run in runs:
         if config_names and run.data.tags.get("config") not in config_names:
             continue
         try:
             config = mlflow.artifacts.load_dict(f"runs:/{run.info.run_id}/config.json")
-        except Exception:  # noqa: BLE001 - a run without its config cannot be placed in a group
+        except Exception:  # noqa: BLE001 - any failure to read it means the same: the run cannot be grouped
+            skipped.append(run.info.run_id)
             continue
         variant, seed = variant_of(config)
         group = groups.setdefault(variant, Group(variant))
@@ -93,7 +118,7 @@ def collect(*, config_names: Sequence[str] = (), kind: str = "finetune", metrics
         for metric in metrics:
             if metric in run.data.metrics:
                 group.values.setdefault(metric, []).append(float(run.data.metrics[metric]))
-    return list(groups.values())
+    return Collected(list(groups.values()), skipped)
 
 
 def format_table(groups: Sequence[Group], metrics: Sequence[str] = DEFAULT_METRICS) -> str:

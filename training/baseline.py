@@ -82,6 +82,7 @@ def run_baseline(config_ref: str = "default") -> dict[str, Any]:
 
         mlflow.set_tags(run_tags("baseline", "tfidf-logreg", config.name))
         mlflow.log_params({"model": "tfidf(1-2gram)+logreg(balanced)", "seed": config.training.seed})
+        mlflow.log_dict(config.to_dict(), "config.json")  # what `stance ablation --kind baseline` groups by
         log_data(config, data)
         model = BaselineClassifier(seed=config.training.seed).fit(data.train_records)
         result = evaluate(model, [*data.validation, *data.reports])

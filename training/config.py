@@ -59,6 +59,8 @@ class DataConfig:
             raise ConfigError("data.train must name at least one source")
         if not 0.0 <= self.calibration_fraction <= 0.5:
             raise ConfigError(f"data.calibration_fraction must be within [0, 0.5], got {self.calibration_fraction}")
+        if isinstance(self.calibration_sources, str):  # `--set data.calibration_sources=directed:train`
+            self.calibration_sources = [self.calibration_sources]
         unknown = [name for name in self.calibration_sources if name not in self.train]
         if unknown:
             raise ConfigError(f"data.calibration_sources {unknown} are not among data.train {self.train}")

@@ -85,6 +85,9 @@ def _train_in_run(config: Config, data: RunData, run_id: str, procs: Any, checkp
     )
     if data.calibration:
         calibrate(result.predictor, data.calibration)
+    elif config.data.calibration_fraction > 0:
+        log.warning("no calibration pairs: data.calibration_sources %s hold no stance pairs; the model is not "
+                    "calibrated", config.data.calibration_sources or config.data.train)
     # the kept epoch's figures once more as the curves' last point: the run's summary is the kept model
     final_step = len(result.history) + 1
     final = evaluate(result.predictor, [*data.validation, *data.reports])

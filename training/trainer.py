@@ -45,8 +45,8 @@ def weighted_loss(logits: dict[str, Any], labels: dict[str, Any], loss_fns: dict
     join the graph with weight 0, so every parameter gets a gradient (DDP expects that).
 
     A joint pair head (`stance_pair` among the outputs) is trained on the pair's table cell where both directions are
-    labelled (one cross-entropy over nine cells, counted as two targets: it is the sum of the two directions'
-    terms), and on the labelled direction's marginal where only one is."""
+    labelled (one cross-entropy over nine cells, counted as two targets: -log p(i, j) = -log p(a->b = i)
+    - log p(b->a = j | a->b = i), a term per direction), and on the labelled direction's marginal where only one is."""
     total = sum(value.sum() * 0.0 for value in logits.values())
     count = 0
     labels = dict(labels)
