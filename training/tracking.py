@@ -5,11 +5,13 @@ Nothing here runs at import: the entry points call `configure()`.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
 from typing import Any
 
 from stance.records import PairRecord
@@ -26,18 +28,33 @@ def configure(experiment: str = EXPERIMENT) -> str:
     if not users_server:
         mlruns_dir().mkdir(parents=True, exist_ok=True)
     mlflow.set_tracking_uri(tracking_uri())
-    found = mlflow.get_experiment_by_name(experiment)
-    if found is None:
-        # pin the artifact root next to the database, so the store moves as one folder
-        location = (mlruns_dir() / "artifacts").as_uri() if not users_server else None
-        experiment_id = mlflow.create_experiment(experiment, artifact_location=location, tags=EXPERIMENT_TAGS)
-    else:
-        experiment_id = found.experiment_id
-        missing = {k: v for k, v in EXPERIMENT_TAGS.items() if k not in found.tags}  # stores made before the tags
-        for key, value in missing.items():
-            mlflow.MlflowClient().set_experiment_tag(experiment_id, key, value)
+    # two commands started together on a new store (two seeds side by side) would both run MLflow's schema migrations
+    # and both create the experiment; the second crashed ("Online migration expected to match one row"). A lock file
+    # beside the database makes the first create both and the second find them.
+    with _store_lock(mlruns_dir() / ".init.lock") if not users_server else nullcontext():
+        found = mlflow.get_experiment_by_name(experiment)
+        if found is None:
+            # pin the artifact root next to the database, so the store moves as one folder
+            location = (mlruns_dir() / "artifacts").as_uri() if not users_server else None
+            experiment_id = mlflow.create_experiment(experiment, artifact_location=location, tags=EXPERIMENT_TAGS)
+        else:
+            experiment_id = found.experiment_id
+            missing = {k: v for k, v in EXPERIMENT_TAGS.items() if k not in found.tags}  # stores made before the tags
+            for key, value in missing.items():
+                mlflow.MlflowClient().set_experiment_tag(experiment_id, key, value)
     mlflow.set_experiment(experiment_id=experiment_id)
     return experiment_id
+
+
+@contextmanager
+def _store_lock(path: Path) -> Iterator[None]:
+    """An exclusive advisory lock on `path` for the block (released when the process dies, so never stale)."""
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 EXPERIMENT_DESCRIPTION = """\
