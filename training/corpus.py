@@ -225,38 +225,73 @@ def _check_sentence(sentence: dict[str, Any], known_ids: set[str] | None) -> lis
 def _masked(sentence: dict[str, Any]) -> str:
     """Lower-cased words with every actor mention replaced by X: a sentence re-used with names swapped is a
     duplicate, not a new example."""
-    text = sentence["text"]
-    for mention in sorted(sentence["mentions"], key=lambda m: m["start"], reverse=True):
-        text = text[: mention["start"]] + " X " + text[mention["end"] :]
+    return masked_text(sentence["text"], [(m["start"], m["end"]) for m in sentence["mentions"]])
+
+
+def masked_text(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """`text` lower-cased to its words, each (start, end) span replaced by X."""
+    for start, end in sorted(set(spans), reverse=True):
+        text = text[:start] + " X " + text[end:]
     return re.sub(r"\W+", " ", text.lower()).strip()
 
 
 def _check_duplicates(sentences: list[tuple[str, str, str]], report: CheckReport, threshold: float) -> None:
     """Exact duplicates (after masking the actors) and near duplicates (word-sequence similarity >= threshold)
     are errors: they would leak between splits, or make the corpus look bigger than it is."""
-    from difflib import SequenceMatcher
-
     first: dict[str, str] = {}
-    kept: list[tuple[list[str], str]] = []
-    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    index = _NearIndex(threshold)
     for text, _, where in sentences:
         if text in first:
             report.errors.append(f"{where}: duplicate of {first[text]} (actors masked)")
             continue
         first[text] = where
+        other_where = index.match(text)
+        if other_where is not None:
+            report.errors.append(f"{where}: near duplicate of {other_where}")
+        index.add(text, where)
+
+
+def near_duplicates(texts: Iterable[tuple[str, str]], references: Iterable[tuple[str, str]],
+                    threshold: float = 0.8) -> list[tuple[str, str]]:
+    """(where, reference where) for each normalised text that is a near duplicate of a reference: how the behaviour
+    suite is kept out of the training corpus, by similarity and not only by identity."""
+    index = _NearIndex(threshold)
+    for text, where in references:
+        index.add(text, where)
+    return [(where, found) for text, where in texts if (found := index.match(text)) is not None]
+
+
+class _NearIndex:
+    """Word-sequence similarity against every text added, with a word-trigram index so that only texts sharing
+    trigrams are compared (the corpus has thousands of sentences)."""
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+        self.kept: list[tuple[list[str], str]] = []
+        self.index: dict[tuple[str, ...], list[int]] = defaultdict(list)
+
+    @staticmethod
+    def _grams(words: list[str]) -> set[tuple[str, ...]]:
+        return {tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+
+    def match(self, text: str) -> str | None:
+        from difflib import SequenceMatcher
+
         words = text.split()
-        grams = {tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
-        candidates = Counter(j for g in grams for j in index[g])
+        candidates = Counter(j for g in self._grams(words) for j in self.index[g])
         for j, shared in candidates.most_common():
-            other, other_where = kept[j]
+            other, other_where = self.kept[j]
             if shared < 2 and len(words) > 4:
                 break
-            if SequenceMatcher(None, words, other, autojunk=False).ratio() >= threshold:
-                report.errors.append(f"{where}: near duplicate of {other_where}")
-                break
-        for g in grams:
-            index[g].append(len(kept))
-        kept.append((words, where))
+            if SequenceMatcher(None, words, other, autojunk=False).ratio() >= self.threshold:
+                return other_where
+        return None
+
+    def add(self, text: str, where: str) -> None:
+        words = text.split()
+        for g in self._grams(words):
+            self.index[g].append(len(self.kept))
+        self.kept.append((words, where))
 
 
 def _splits_or_empty(root: Path) -> dict[str, list[str]]:
