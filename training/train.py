@@ -69,6 +69,9 @@ def _train_in_run(config: Config, data: RunData, run_id: str, procs: Any, checkp
             "learning_rate": config.training.learning_rate, "class_weights": config.training.class_weights,
             "seed": config.training.seed, "max_steps": config.training.max_steps or "none",
             "processes": procs.world_size,
+            # the levers the ablations compare, as columns of the MLflow UI's run table
+            "calibration_fraction": config.data.calibration_fraction,
+            "calibration_sources": ",".join(config.data.calibration_sources) or "all",
         })
         mlflow.log_dict(config.to_dict(), "config.json")
         validation_tag = log_data(config, data)
