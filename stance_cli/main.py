@@ -355,9 +355,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     apply_offline_environment()
     try:
         return args.func(args)
-    except KeyboardInterrupt:
-        print("stance: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:
+        terminated = type(err).__name__ == "Terminated"  # SIGTERM during a tracked run (training.tracking)
+        print(f"stance: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        return 143 if terminated else 130
     except (ValueError, FileNotFoundError, RuntimeError) as err:  # user errors: one clear line, no traceback
         if args.verbose:
             raise

@@ -144,6 +144,41 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.model
+def test_sigterm_ends_a_tracked_run_failed_and_tagged(tmp_path, mlruns):
+    """`kill PID` (or a container stopping) must not leave a RUNNING run behind, nor lose the resume tags."""
+    from mlflow import MlflowClient
+
+    from training.tracking import configure
+
+    script = (
+        "import sys, time\n"
+        "from training.tracking import configure, tracked_run\n"
+        "from stance_cli.main import main\n"
+        "configure()\n"
+        "def run(args):\n"
+        "    import mlflow\n"
+        "    def tag(err): mlflow.set_tag('seen', type(err).__name__)\n"
+        "    with tracked_run(on_failure=tag):\n"
+        "        print('READY', flush=True)\n"
+        "        time.sleep(60)\n"
+        "    return 0\n"
+        "import stance_cli.main as m\n"
+        "m.cmd_data_stats = run  # any command: this one stands in for `stance train`\n"
+        "sys.exit(main(['data', 'stats']))\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, env=_env(tmp_path), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "READY", process.communicate()[1][-2000:]
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 143 and "stance: terminated" in err, err[-2000:]
+    configure()
+    client = MlflowClient()
+    [run] = client.search_runs([client.get_experiment_by_name("stance").experiment_id])
+    assert run.info.status == "FAILED" and run.data.tags["seen"] == "Terminated"
+
+
 @pytest.mark.slow
 def test_sigint_mid_epoch_then_resume_matches_an_uninterrupted_run(tmp_path, mlruns, tiny_model_dir, tiny_config,
         one_thread):

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import fcntl
 import os
+import signal
 import subprocess
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -76,7 +78,7 @@ def tracked_run(*, run_name: str | None = None, run_id: str | None = None,
     The one run lifecycle every command uses: the store never keeps a RUNNING run for a process that died."""
     import mlflow
 
-    with mlflow.start_run(run_name=run_name, run_id=run_id) as run:
+    with mlflow.start_run(run_name=run_name, run_id=run_id) as run, _sigterm_interrupts():
         try:
             yield run
         except BaseException as err:
@@ -87,6 +89,28 @@ def tracked_run(*, run_name: str | None = None, run_id: str | None = None,
                     pass
             mlflow.end_run(status="FAILED")
             raise
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, a container or a scheduler stopping the job), handled as an interrupt."""
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """Python dies on SIGTERM without unwinding, which left the run RUNNING forever and untagged for resume; raising
+    an interrupt instead lets tracked_run end it FAILED and resumable, as Ctrl-C does."""
+    if threading.current_thread() is not threading.main_thread():  # signal handlers belong to the main thread
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise Terminated(f"signal {signum} (SIGTERM)")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def git_commit() -> str:
