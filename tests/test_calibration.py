@@ -59,3 +59,19 @@ def test_calibration_sources_must_be_training_sources():
     assert load_config("default", {"data.calibration_sources": "ir:train"}).data.calibration_sources == ["ir:train"]
     with pytest.raises(ConfigError, match=r"data.calibration_sources \['directed:valid'\] are not among data.train"):
         load_config("default", {"data.calibration_sources": ["directed:valid"]})
+
+
+@pytest.mark.data  # reads the corpus
+def test_the_sources_digest_names_the_data_not_the_seeds_carve(tmp_path):
+    """Two seeds of one config train on different carves of the same sources: the ablation needs one name for both."""
+    from training.config import load_config
+    from training.inputs import load_run_data
+
+    overrides = {"data.train": ["ir:train"], "data.max_records_per_source": 400, "data.calibration_fraction": 0.1,
+                 "data.validation": {"stance": "ir:dev"}, "data.reports": {}}
+    first = load_run_data(load_config("quick", {**overrides, "training.seed": 13}))
+    second = load_run_data(load_config("quick", {**overrides, "training.seed": 7}))
+    assert {r.id for r in first.calibration} != {r.id for r in second.calibration}
+    assert first.sources_digest == second.sources_digest and len(first.sources_digest) == 16
+    other = load_run_data(load_config("quick", {**overrides, "data.max_records_per_source": 300}))
+    assert other.sources_digest != first.sources_digest

@@ -58,6 +58,7 @@ def test_train_register_and_predict_with_the_champion(tmp_path, mlruns):
     calibrated = client.get_run(first["run_id"]).data
     assert int(calibrated.params["calibration_pairs"]) > 0 and "calib_stance_macro_f1_after" in calibrated.metrics
     assert calibrated.params["calibration_sources"] == "all"  # the lever ablations compare, a column in the UI
+    assert len(calibrated.tags["stance.train_sources"]) == 16  # the data its seeds share, for `stance ablation`
     assert calibrated.metrics["calib_stance_macro_f1_after"] >= calibrated.metrics["calib_stance_macro_f1_before"]
 
     predictor = Predictor.load("models:/stance@champion")

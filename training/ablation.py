@@ -3,7 +3,9 @@
 A run's variant is its config name plus every value of its logged `config.json` that differs from that config's file
 today, the seed left out; runs of one variant with different seeds are the repeats. So
 `stance train --config default --set model.pair_head=joint --set training.seed=7` falls in the group
-`default [model.pair_head=joint]` beside the same command with seed 13.
+`default [model.pair_head=joint]` beside the same command with seed 13. The same config over other data is another
+row: a group also shares the digest of its training data and its validation sets (the corpus grows; a config file's
+`ir:train` today is not last week's).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from training.config import ConfigError, load_config
+from training.inputs import SOURCES_TAG
 
 DEFAULT_METRICS = (
     "val_stance_macro_f1", "val_stance5_macro_f1", "val_stance5_f1_qp_supportive", "val_stance5_f1_qp_hostile",
@@ -25,6 +28,8 @@ SEED_KEY = "training.seed"
 @dataclass
 class Group:
     variant: str
+    train_data: str = "?"  # the digest of the training sources (`stance.train_sources`)
+    validation: str = ""  # the `validation` tag: each set's source, digest and size
     seeds: list[int] = field(default_factory=list)
     run_ids: list[str] = field(default_factory=list)
     values: dict[str, list[float]] = field(default_factory=dict)
@@ -111,7 +116,10 @@ def collect(*, config_names: Sequence[str] = (), kind: str = "finetune",
             skipped.append(run.info.run_id)
             continue
         variant, seed = variant_of(config)
-        group = groups.setdefault(variant, Group(variant))
+        # the sources' digest (one for all seeds); runs older than that tag have only the trained-on set's
+        train_data = run.data.tags.get(SOURCES_TAG) or run.data.tags.get("stance.train_dataset", "?")
+        validation = run.data.tags.get("validation", "")
+        group = groups.setdefault(f"{variant}\0{train_data}\0{validation}", Group(variant, train_data, validation))
         group.run_ids.append(run.info.run_id)
         if seed is not None:
             group.seeds.append(seed)
@@ -122,11 +130,16 @@ def collect(*, config_names: Sequence[str] = (), kind: str = "finetune",
 
 
 def format_table(groups: Sequence[Group], metrics: Sequence[str] = DEFAULT_METRICS) -> str:
-    """Markdown: a row per variant, `mean ± sd` per metric (sd over seeds; `n` runs)."""
-    header = ["variant", "runs", "seeds", *metrics]
+    """Markdown: a row per variant and data, `mean ± sd` per metric (sd over seeds; `n` runs). Validation sets are
+    named by letter (A, B, ...: listed under the table) since rows on different ones do not compare."""
+    header = ["variant", "train data", "validation", "runs", "seeds", *metrics]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    letters: dict[str, str] = {}
     for group in groups:
-        cells = [group.variant, str(len(group.run_ids)), ",".join(str(s) for s in sorted(set(group.seeds)))]
+        letters.setdefault(group.validation, chr(ord("A") + len(letters)) if len(letters) < 26 else "?")
+    for group in groups:
+        cells = [group.variant, group.train_data[:8], letters[group.validation], str(len(group.run_ids)),
+                 ",".join(str(s) for s in sorted(set(group.seeds)))]
         for metric in metrics:
             summary = group.summary(metric)
             if summary is None:
@@ -135,4 +148,6 @@ def format_table(groups: Sequence[Group], metrics: Sequence[str] = DEFAULT_METRI
                 mean, spread, n = summary
                 cells.append(f"{mean:.3f} ± {spread:.3f}" if n > 1 else f"{mean:.3f}")
         lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.extend(f"validation {letter}: {tag or '(not tagged)'}" for tag, letter in letters.items())
     return "\n".join(lines)

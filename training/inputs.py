@@ -14,6 +14,8 @@ from training.config import Config
 from training.data import load_records
 from training.evaluation import EvalSet, build_eval_sets
 
+SOURCES_TAG = "stance.train_sources"
+
 
 @dataclass
 class RunData:
@@ -21,6 +23,7 @@ class RunData:
     validation: list[EvalSet]
     reports: list[EvalSet]
     calibration: list[PairRecord] = field(default_factory=list)  # carved from the training sets, never trained on
+    sources_digest: str = ""  # the training sources as read, before the carve: see sources_digest()
 
     @property
     def train_records(self) -> list[PairRecord]:
@@ -41,10 +44,23 @@ def report_sets(config: Config) -> list[EvalSet]:
 def load_run_data(config: Config) -> RunData:
     """Everything a run reads, read before the run exists: a bad file fails without leaving a FAILED run behind."""
     train_sets = load_training_records(config)
+    digest = sources_digest(train_sets)
     train_sets, calibration = carve_calibration(train_sets, config.data.calibration_fraction, config.training.seed,
                                                 config.data.calibration_sources)
     return RunData(train_sets, build_eval_sets("val", config.data.validation, config.data.max_validation_records),
-                   report_sets(config), calibration)
+                   report_sets(config), calibration, digest)
+
+
+def sources_digest(train_sets: dict[str, list[PairRecord]]) -> str:
+    """One digest of the training sources as read, before the calibration carve. The carve depends on the seed, so
+    the trained-on set's digest differs between seeds of one config; this one names the data two seeds share (and
+    changes when a source does, as the corpus grows)."""
+    import hashlib
+
+    from training.tracking import dataset_digest
+
+    parts = [f"{name}@{dataset_digest(records)}" for name, records in sorted(train_sets.items())]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 def carve_calibration(train_sets: dict[str, list[PairRecord]], fraction: float, seed: int,
@@ -112,5 +128,5 @@ def log_data(config: Config, data: RunData) -> str:
     tag = validation_tag(data)
     capped = config.data.max_records_per_source is not None or config.data.max_validation_records is not None
     mlflow.log_params(data_params(config, data))
-    mlflow.set_tags({"validation": tag, "data.capped": str(capped).lower()})
+    mlflow.set_tags({"validation": tag, "data.capped": str(capped).lower(), SOURCES_TAG: data.sources_digest})
     return tag
