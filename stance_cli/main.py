@@ -356,7 +356,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except KeyboardInterrupt as err:
-        terminated = type(err).__name__ == "Terminated"  # SIGTERM during a tracked run (training.tracking)
+        from training.tracking import Terminated  # SIGTERM during a tracked run
+
+        terminated = isinstance(err, Terminated)
         print(f"stance: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
         return 143 if terminated else 130
     except (ValueError, FileNotFoundError, RuntimeError) as err:  # user errors: one clear line, no traceback

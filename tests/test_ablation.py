@@ -35,6 +35,9 @@ def test_the_table_gives_mean_and_spread_over_seeds():
     assert rows[3] == "| default | 01234567 | A | 1 | 13 | 0.580 | - |"
     assert rows[4] == "| default | 01234567 | B | 1 | 13 | - | - |"
     assert rows[-2:] == ["validation A: stance=directed:valid@a9cd", "validation B: stance=directed:valid@ffff"]
+    older = Group("default", "*fedcba9876543210", "stance=directed:valid@a9cd", seeds=[7], run_ids=["e"])
+    rows = format_table([older], ["behave_overall"]).splitlines()
+    assert rows[2].startswith("| default | *fedcba98 | A |") and rows[-1].startswith("*: a run from before")
 
 
 @pytest.mark.unit

@@ -71,16 +71,20 @@ def test_nothing_to_register_is_a_clear_error(mlruns):
 
 
 @pytest.mark.slow
-def test_commands_started_together_on_a_new_store_share_it(mlruns, tmp_path):
-    """Two seeds launched side by side on a fresh clone: both create the store at once, neither may crash."""
+@pytest.mark.parametrize("store", ["project", "users sqlite"])
+def test_commands_started_together_on_a_new_store_share_it(mlruns, tmp_path, store):
+    """Two seeds launched side by side on a fresh clone: both create the store at once, neither may crash. (Without
+    the lock four processes collided in every try seen; a lucky schedule could still let them pass.)"""
     import os
     import subprocess
     import sys
 
     code = "from training.tracking import configure; print(configure())"
     env = {**os.environ, "STANCE_MLRUNS_DIR": str(mlruns)}
+    if store == "users sqlite":  # a local store named by the user is locked too
+        env["MLFLOW_TRACKING_URI"] = f"sqlite:///{tmp_path / 'elsewhere' / 'mlflow.db'}"
     procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for _ in range(3)]
+                              text=True) for _ in range(4)]
     results = [(p.wait(timeout=300), *p.communicate()) for p in procs]
     assert all(rc == 0 for rc, _, _ in results), [err[-2000:] for _, _, err in results]
-    assert len({out.strip() for _, out, _ in results}) == 1  # one experiment, found by all three
+    assert len({out.strip() for _, out, _ in results}) == 1  # one experiment, found by all four

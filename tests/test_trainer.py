@@ -158,7 +158,10 @@ def test_sigterm_ends_a_tracked_run_failed_and_tagged(tmp_path, mlruns):
         "configure()\n"
         "def run(args):\n"
         "    import mlflow\n"
-        "    def tag(err): mlflow.set_tag('seen', type(err).__name__)\n"
+        "    def tag(err):\n"
+        "        print('TAGGING', flush=True)\n"
+        "        time.sleep(1)  # a second SIGTERM arrives meanwhile\n"
+        "        mlflow.set_tag('seen', type(err).__name__)\n"
         "    with tracked_run(on_failure=tag):\n"
         "        print('READY', flush=True)\n"
         "        time.sleep(60)\n"
@@ -171,6 +174,8 @@ def test_sigterm_ends_a_tracked_run_failed_and_tagged(tmp_path, mlruns):
                                stderr=subprocess.PIPE, text=True)
     assert process.stdout.readline().strip() == "READY", process.communicate()[1][-2000:]
     process.send_signal(signal.SIGTERM)
+    assert process.stdout.readline().strip() == "TAGGING"
+    process.send_signal(signal.SIGTERM)  # a repeated kill must not cut the tagging short
     _, err = process.communicate(timeout=60)
     assert process.returncode == 143 and "stance: terminated" in err, err[-2000:]
     configure()

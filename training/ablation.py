@@ -116,8 +116,9 @@ def collect(*, config_names: Sequence[str] = (), kind: str = "finetune",
             skipped.append(run.info.run_id)
             continue
         variant, seed = variant_of(config)
-        # the sources' digest (one for all seeds); runs older than that tag have only the trained-on set's
-        train_data = run.data.tags.get(SOURCES_TAG) or run.data.tags.get("stance.train_dataset", "?")
+        # the sources' digest (one for all seeds); a run older than that tag has only its trained-on set's, which
+        # differs by seed: marked, so that its one-seed rows are not taken for separate data
+        train_data = run.data.tags.get(SOURCES_TAG) or "*" + run.data.tags.get("stance.train_dataset", "?")
         validation = run.data.tags.get("validation", "")
         group = groups.setdefault(f"{variant}\0{train_data}\0{validation}", Group(variant, train_data, validation))
         group.run_ids.append(run.info.run_id)
@@ -136,9 +137,10 @@ def format_table(groups: Sequence[Group], metrics: Sequence[str] = DEFAULT_METRI
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     letters: dict[str, str] = {}
     for group in groups:
-        letters.setdefault(group.validation, chr(ord("A") + len(letters)) if len(letters) < 26 else "?")
+        letters.setdefault(group.validation, chr(ord("A") + len(letters)) if len(letters) < 26 else f"V{len(letters)}")
     for group in groups:
-        cells = [group.variant, group.train_data[:8], letters[group.validation], str(len(group.run_ids)),
+        cells = [group.variant, group.train_data[:9 if group.train_data.startswith("*") else 8],
+                 letters[group.validation], str(len(group.run_ids)),
                  ",".join(str(s) for s in sorted(set(group.seeds)))]
         for metric in metrics:
             summary = group.summary(metric)
@@ -150,4 +152,7 @@ def format_table(groups: Sequence[Group], metrics: Sequence[str] = DEFAULT_METRI
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     lines.extend(f"validation {letter}: {tag or '(not tagged)'}" for tag, letter in letters.items())
+    if any(group.train_data.startswith("*") for group in groups):
+        lines.append(f"*: a run from before the {SOURCES_TAG} tag: the digest of the set it trained on, which the "
+                     "calibration carve makes differ by seed")
     return "\n".join(lines)

@@ -281,7 +281,9 @@ class _NearIndex:
         candidates = Counter(j for g in self._grams(words) for j in self.index[g])
         for j, shared in candidates.most_common():
             other, other_where = self.kept[j]
-            if shared < 2 and len(words) > 4:
+            # one shared trigram is weak evidence in a long sentence; in a short one a single changed word leaves
+            # only one, so short sentences are compared on it
+            if shared < 2 and len(words) > 7:
                 break
             if SequenceMatcher(None, words, other, autojunk=False).ratio() >= self.threshold:
                 return other_where

@@ -6,7 +6,6 @@ Nothing here runs at import: the entry points call `configure()`.
 from __future__ import annotations
 
 import fcntl
-import os
 import signal
 import subprocess
 import threading
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from stance.records import PairRecord
-from stance.settings import EXPERIMENT, REPO_ROOT, apply_offline_environment, mlruns_dir, tracking_uri
+from stance.settings import EXPERIMENT, REPO_ROOT, apply_offline_environment, tracking_uri
 
 
 def configure(experiment: str = EXPERIMENT) -> str:
@@ -25,19 +24,21 @@ def configure(experiment: str = EXPERIMENT) -> str:
     apply_offline_environment()
     import mlflow
 
-    # read before set_tracking_uri: MLflow 3 exports the URI it is given into MLFLOW_TRACKING_URI
-    users_server = bool(os.environ.get("MLFLOW_TRACKING_URI"))
-    if not users_server:
-        mlruns_dir().mkdir(parents=True, exist_ok=True)
-    mlflow.set_tracking_uri(tracking_uri())
+    uri = tracking_uri()
+    # a local store is decided by the URI, not by whether MLFLOW_TRACKING_URI is set: MLflow 3 exports the URI it is
+    # given into that variable, so a second configure() in the process, or a child process, would see it set
+    database = _sqlite_file(uri)
+    if database is not None:
+        database.parent.mkdir(parents=True, exist_ok=True)
+    mlflow.set_tracking_uri(uri)
     # two commands started together on a new store (two seeds side by side) would both run MLflow's schema migrations
     # and both create the experiment; the second crashed ("Online migration expected to match one row"). A lock file
-    # beside the database makes the first create both and the second find them.
-    with _store_lock(mlruns_dir() / ".init.lock") if not users_server else nullcontext():
+    # beside the database makes the first create both and the second find them. A tracking server does its own.
+    with _store_lock(database.parent / ".init.lock") if database is not None else nullcontext():
         found = mlflow.get_experiment_by_name(experiment)
         if found is None:
             # pin the artifact root next to the database, so the store moves as one folder
-            location = (mlruns_dir() / "artifacts").as_uri() if not users_server else None
+            location = (database.parent / "artifacts").as_uri() if database is not None else None
             experiment_id = mlflow.create_experiment(experiment, artifact_location=location, tags=EXPERIMENT_TAGS)
         else:
             experiment_id = found.experiment_id
@@ -46,6 +47,12 @@ def configure(experiment: str = EXPERIMENT) -> str:
                 mlflow.MlflowClient().set_experiment_tag(experiment_id, key, value)
     mlflow.set_experiment(experiment_id=experiment_id)
     return experiment_id
+
+
+def _sqlite_file(uri: str) -> Path | None:
+    """The database file of a `sqlite:///` URI (absolute, or relative to the working directory); None otherwise."""
+    prefix = "sqlite:///"
+    return Path(uri[len(prefix):]).resolve() if uri.startswith(prefix) else None
 
 
 @contextmanager
@@ -104,13 +111,17 @@ def _sigterm_interrupts() -> Iterator[None]:
         return
 
     def interrupt(signum: int, frame: Any) -> None:
+        # a second SIGTERM (a repeated kill, a signal to the process group) must not cut short the tagging and the
+        # FAILED status that the first one set going; SIGKILL still stops the process
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise Terminated(f"signal {signum} (SIGTERM)")
 
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        # None: the previous handler was not installed from Python (nothing to give back but the default)
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def git_commit() -> str:

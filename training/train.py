@@ -71,7 +71,8 @@ def _train_in_run(config: Config, data: RunData, run_id: str, procs: Any, checkp
             "processes": procs.world_size,
             # the levers the ablations compare, as columns of the MLflow UI's run table
             "calibration_fraction": config.data.calibration_fraction,
-            "calibration_sources": ",".join(config.data.calibration_sources) or "all",
+            "calibration_sources": (",".join(config.data.calibration_sources) or "all")
+            if config.data.calibration_fraction > 0 else "none",
         })
         mlflow.log_dict(config.to_dict(), "config.json")
         validation_tag = log_data(config, data)
