@@ -22,6 +22,25 @@ def test_the_shipped_corpus_passes_the_checker_and_meets_its_targets():
                                      "protests", "migration", "climate"}
 
 
+def test_the_held_back_hard_cases_pass_the_checker_beside_the_corpus(tmp_path):
+    """held-back/ is opt-in training data (a path in data.train): checked as if it were part of the corpus, so that
+    ids, spans, labels, duplicates and split leaks against the shipped articles are caught all the same."""
+    import shutil
+
+    held = sorted((CORPUS_DIR / "held-back").glob("hardcases-cd-*.jsonl"))
+    assert [p.name for p in held] == ["hardcases-cd-dev.jsonl", "hardcases-cd-test.jsonl", "hardcases-cd-train.jsonl"]
+    shutil.copytree(CORPUS_DIR / "articles", tmp_path / "articles")
+    splits = json.loads((CORPUS_DIR / "splits.json").read_text())
+    for path in held:
+        shutil.copy(path, tmp_path / "articles" / path.name)
+        split = path.stem.rsplit("-", 1)[1]
+        splits[split] += [json.loads(line)["id"] for line in path.read_text().splitlines() if line]
+    (tmp_path / "splits.json").write_text(json.dumps(splits))
+    report = check_corpus(tmp_path, known_ids=known_actor_ids())
+    assert report.errors == []
+    assert report.counts["articles"] == check_corpus().counts["articles"] + 36
+
+
 def test_splits_are_by_article_and_stable():
     splits = json.loads((CORPUS_DIR / "splits.json").read_text())
     ids = [i for split in splits.values() for i in split]
