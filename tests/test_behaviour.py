@@ -125,7 +125,8 @@ def test_suite_file_is_what_the_builder_writes(monkeypatch: pytest.MonkeyPatch) 
 def test_suite_sentences_are_not_in_the_training_corpus(suite: list[Case]) -> None:
     """Not the same sentences, and not the same sentences with other names or a word changed: the corpus's own
     near-duplicate check, run with the suite as the reference (actors masked on both sides)."""
-    from training.corpus import iter_articles, masked_text, near_duplicates
+    from stance.records import json_lines
+    from training.corpus import held_back_files, iter_articles, masked_text, near_duplicates
 
     spans: dict[str, set[tuple[int, int]]] = defaultdict(set)
     for case in suite:
@@ -134,12 +135,13 @@ def test_suite_sentences_are_not_in_the_training_corpus(suite: list[Case]) -> No
                 spans[case.record.text].add((span.start, span.end))
     references = [(masked_text(text, found), f"suite: {text}") for text, found in spans.items()]
     articles = [(path, a) for path, _, a in iter_articles(CORPUS_DIR)]
-    for path in sorted((CORPUS_DIR / "held-back").glob("*.jsonl")):  # not trained on by default, but a config may
-        articles += [(path, json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    # not trained on by default, but a config may name them
+    articles += [(path, a) for path in held_back_files() for _, a in json_lines(path)]
+    sentences = [(path, a, s) for path, a in articles for s in a["sentences"]]
     corpus = [(masked_text(s["text"], [(m["start"], m["end"]) for m in s["mentions"]]), f"{path.name} {a['id']}: {s['text']}")
-              for path, a in articles for s in a["sentences"]]
+              for path, a, s in sentences]
     assert len(corpus) > 1000, "the corpus was not found"
-    exact = sorted({case.record.text for case in suite} & {where.split(": ", 1)[1] for _, where in corpus})
+    exact = sorted({case.record.text for case in suite} & {s["text"] for _, _, s in sentences})
     assert not exact, exact[:3]
     close = near_duplicates(corpus, references, threshold=0.8)
     assert not close, close[:3]

@@ -27,14 +27,17 @@ def test_the_held_back_hard_cases_pass_the_checker_beside_the_corpus(tmp_path):
     ids, spans, labels, duplicates and split leaks against the shipped articles are caught all the same."""
     import shutil
 
-    held = sorted((CORPUS_DIR / "held-back").glob("hardcases-cd-*.jsonl"))
+    from stance.records import json_lines
+    from training.corpus import held_back_files
+
+    held = held_back_files()
     assert [p.name for p in held] == ["hardcases-cd-dev.jsonl", "hardcases-cd-test.jsonl", "hardcases-cd-train.jsonl"]
     shutil.copytree(CORPUS_DIR / "articles", tmp_path / "articles")
     splits = json.loads((CORPUS_DIR / "splits.json").read_text())
     for path in held:
         shutil.copy(path, tmp_path / "articles" / path.name)
         split = path.stem.rsplit("-", 1)[1]
-        splits[split] += [json.loads(line)["id"] for line in path.read_text().splitlines() if line]
+        splits[split] += [article["id"] for _, article in json_lines(path)]
     (tmp_path / "splits.json").write_text(json.dumps(splits))
     report = check_corpus(tmp_path, known_ids=known_actor_ids())
     assert report.errors == []

@@ -32,6 +32,11 @@ def article_files(root: Path = CORPUS_DIR) -> list[Path]:
     return sorted((root / "articles").glob("*.jsonl"))
 
 
+def held_back_files(root: Path = CORPUS_DIR) -> list[Path]:
+    """Written and checked articles kept out of `ir:*` (see held-back/README.md); a config may train on them by path."""
+    return sorted((root / "held-back").glob("*.jsonl"))
+
+
 def iter_articles(root: Path = CORPUS_DIR) -> Iterator[tuple[Path, int, dict[str, Any]]]:
     from stance.records import json_lines
 
